@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian bookworm package the build, the tests and the simulator need.
+# Safe to run again; needs root (or sudo) on Debian bookworm.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ca-certificates
+  libboost-dev libssl-dev zlib1g-dev
+  rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev
+  ninja-build curl prometheus
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# prometheus is installed for promtool only; --no-install-recommends keeps its daemon's extras out.
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Logs go to stderr, one logfmt line per event:
+//   ts=2026-11-22T02:49:44.123Z level=info msg="poll finished" meetings=3
+// Callers pass the message and optional preformatted key=value pairs. Never pass secrets.
+namespace zqe::log {
+
+enum class Level { debug, info, warn, error };
+
+std::optional<Level> parse_level(std::string_view name);
+void set_level(Level level);
+Level level();
+
+void write(Level level, std::string_view message, std::string_view fields = {});
+inline void debug(std::string_view m, std::string_view f = {}) { write(Level::debug, m, f); }
+inline void info(std::string_view m, std::string_view f = {}) { write(Level::info, m, f); }
+inline void warn(std::string_view m, std::string_view f = {}) { write(Level::warn, m, f); }
+inline void error(std::string_view m, std::string_view f = {}) { write(Level::error, m, f); }
+
+// Quotes a value for logfmt: bare when it has no space, quote or '=', quoted and escaped otherwise.
+std::string quote(std::string_view value);
+
+}  // namespace zqe::log

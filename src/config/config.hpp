@@ -1,0 +1,93 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/log.hpp"
+
+namespace zqe::config {
+
+using Duration = std::chrono::milliseconds;
+
+struct ZoomConfig {
+  std::string account_id;
+  std::string client_id;
+  std::string client_secret;  // never logged, printed or exported
+  std::string api_base_url = "https://api.zoom.us/v2";
+  std::string oauth_token_url = "https://zoom.us/oauth/token";
+  Duration request_timeout = std::chrono::seconds(30);
+  std::size_t max_response_bytes = 64 * 1024 * 1024;
+  int qos_page_size = 10;        // participants per QoS page (Zoom's spec caps it at 10)
+  int meetings_page_size = 300;  // meetings per list page (Zoom's maximum)
+  int max_concurrent_requests = 4;
+};
+
+struct PollConfig {
+  Duration interval = std::chrono::seconds(60);
+};
+
+struct MetricsConfig {
+  // Identity fields that become labels of zoom_participant_info, in this order.
+  std::vector<std::string> participant_info_labels = {"user_name", "device", "version",
+                                                      "location"};
+};
+
+struct SimulatorConfig {
+  int meetings = 20;                  // live meetings at any time (meetings end and start)
+  int participants_per_meeting = 8;   // mean; each meeting varies around it
+  std::uint64_t seed = 1;
+  int page_size_cap = 10;             // QoS page size the simulated Zoom allows at most
+};
+
+struct Config {
+  std::string source;  // file name the config came from, for messages
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t listen_port = 9799;
+  log::Level log_level = log::Level::info;
+  ZoomConfig zoom;
+  PollConfig poll;
+  MetricsConfig metrics;
+  SimulatorConfig simulator;
+};
+
+// Identity fields of a participant that may be labels of zoom_participant_info.
+inline constexpr std::string_view kParticipantInfoLabelChoices[] = {
+    "user_name", "device", "version", "location", "ip_address",
+    "mac_addr",  "harddisk_id", "pc_name", "domain"};
+
+// Thrown for every invalid config; what() is the whole message, e.g.
+//   "config.yaml:7:3: zoom.client_idd: unknown key"
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads an environment variable; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_environment();
+
+struct LoadOptions {
+  // --simulate: credentials and URLs are filled in by the simulator, so they are not required.
+  bool simulate = false;
+  EnvLookup env = process_environment();
+};
+
+// Parses YAML text; `source` names it in messages.
+Config parse_config(std::string_view yaml_text, const std::string& source,
+                    const LoadOptions& options);
+// Reads and parses a file; a missing or unreadable file is a ConfigError too.
+Config load_config(const std::string& path, const LoadOptions& options);
+// The defaults plus the environment overrides, for running without a file (--simulate).
+Config default_config(const LoadOptions& options);
+
+// "60s", "5m", "1h30m", "500ms", "1d". Returns nullopt on anything else.
+std::optional<Duration> parse_duration(std::string_view text);
+
+}  // namespace zqe::config

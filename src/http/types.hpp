@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// What the HTTP server hands to a handler and takes back: plain data, no Beast types, so that
+// handlers (the /metrics endpoint, the simulator, test fakes) compile without Beast.
+namespace zqe::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/v2/metrics/meetings?type=live"
+  std::string path;    // target up to '?', not decoded
+  std::string query;   // after '?', not decoded
+  Headers headers;
+  std::string body;
+
+  // First header of that name, case-insensitive; empty when absent.
+  std::string_view header(std::string_view name) const;
+  // Value of a query parameter, percent-decoded; nullopt-like empty when absent.
+  std::string query_param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  Headers headers;  // extra headers, e.g. Content-Encoding, Allow, Retry-After
+  // The body is the concatenation of these chunks. Shared so that a large cached body (the
+  // rendered metrics) is written to many sockets without being copied.
+  std::vector<std::shared_ptr<const std::string>> body;
+
+  static Response text(unsigned status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
+  std::size_t body_size() const;
+  std::string body_string() const;  // concatenated; for tests and small bodies
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+// Case-insensitive ASCII comparison, for header names and tokens.
+bool iequals(std::string_view a, std::string_view b);
+std::string percent_decode(std::string_view text);
+
+}  // namespace zqe::http

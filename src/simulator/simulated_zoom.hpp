@@ -1,0 +1,38 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+
+// An in-process fake of Zoom's API (OAuth token endpoint included) on 127.0.0.1, driven by the
+// real client in --simulate mode and by tests: meetings start and end, participants join and
+// leave, QoS values drift and are sometimes empty.
+namespace zqe::simulator {
+
+// The credentials the simulated account accepts; --simulate puts them into the config.
+inline constexpr const char* kAccountId = "simulated-account";
+inline constexpr const char* kClientId = "simulated-client";
+inline constexpr const char* kClientSecret = "simulated-secret";
+
+class SimulatedZoom {
+ public:
+  SimulatedZoom(boost::asio::io_context& io, const config::SimulatorConfig& config);
+  ~SimulatedZoom();
+  SimulatedZoom(const SimulatedZoom&) = delete;
+  SimulatedZoom& operator=(const SimulatedZoom&) = delete;
+
+  // Listens on 127.0.0.1 on an ephemeral port.
+  void start();
+  void stop();
+
+  std::string api_base_url() const;     // "http://127.0.0.1:PORT/v2"
+  std::string oauth_token_url() const;  // "http://127.0.0.1:PORT/oauth/token"
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zqe::simulator

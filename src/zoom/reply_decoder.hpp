@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qos/participant_qos.hpp"
+#include "zoom/meeting.hpp"
+
+// Decodes Zoom's JSON replies (RapidJSON) into plain structs. Pure: no I/O, no Asio. Unknown
+// fields are ignored; fields of the wrong type are treated as absent (identity, pagination)
+// or counted as parse errors (QoS values). Only a body that is not JSON or not an object of the
+// expected shape fails the whole page.
+namespace zqe::zoom {
+
+// Parse errors per QoS field, keyed like "audio_input.latency" or "cpu_usage.zoom_avg_cpu_usage".
+using ParseErrorCounts = std::map<std::string, std::uint64_t, std::less<>>;
+
+template <typename T>
+struct Decoded {
+  std::optional<T> value;
+  std::string error;  // why decoding failed, when value is empty; never contains the body
+};
+
+struct MeetingsPage {
+  std::vector<LiveMeeting> meetings;
+  std::string next_page_token;  // empty on the last page
+};
+
+struct ParticipantsPage {
+  std::vector<qos::ParticipantQos> participants;
+  std::string next_page_token;  // empty on the last page
+  ParseErrorCounts parse_errors;
+};
+
+struct TokenReply {
+  std::string access_token;
+  std::optional<double> expires_in_seconds;  // absent or not a positive number: nullopt
+};
+
+// `{"code": N, "message": "..."}` as Zoom sends with errors.
+struct ErrorBody {
+  std::optional<long long> code;
+  std::string message;
+};
+
+// The body may be modified (in-situ parsing).
+Decoded<MeetingsPage> decode_meetings_page(std::string& body);
+Decoded<ParticipantsPage> decode_participants_page(std::string& body);
+Decoded<TokenReply> decode_token_reply(std::string_view body);
+// Never fails: an unparsable body gives an empty ErrorBody.
+ErrorBody decode_error_body(std::string_view body);
+
+}  // namespace zqe::zoom

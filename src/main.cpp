@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "daemon/cli.hpp"
+
+int main(int argc, char** argv) { return zqe::daemon::run(argc, argv); }

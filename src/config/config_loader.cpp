@@ -1,0 +1,626 @@
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <set>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace zqe::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Durations beyond a year are surely typos, and the cap keeps deadline arithmetic in nanosecond
+// clocks far from overflow.
+constexpr Duration kLongestDuration = std::chrono::days(365);
+
+constexpr std::string_view kDurationExamples = "(use e.g. 60s, 5m, 1h30m)";
+
+struct DurationUnit {
+  std::string_view suffix;
+  Duration length;
+};
+// Longest first: the order parse_duration requires and format_duration writes.
+constexpr DurationUnit kDurationUnits[] = {
+    {"d", std::chrono::days(1)}, {"h", 1h}, {"m", 1min}, {"s", 1s}, {"ms", 1ms}};
+
+// Writes a duration the way parse_duration reads it, e.g. 90s as "1m30s".
+std::string format_duration(Duration duration) {
+  if (duration == Duration::zero()) return "0s";
+  std::string text;
+  for (const DurationUnit& unit : kDurationUnits) {
+    if (duration >= unit.length) {
+      text += std::to_string(duration / unit.length);
+      text += unit.suffix;
+      duration %= unit.length;
+    }
+  }
+  return text;
+}
+
+std::string join(const auto& names, std::string_view separator) {
+  std::string text;
+  for (const auto& name : names) {
+    if (!text.empty()) text += separator;
+    text += name;
+  }
+  return text;
+}
+
+// "FILE:LINE:COL", 1-based, or just "FILE" when there is no position to point at.
+std::string location(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return source;
+  return source + ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
+}
+
+// Every message has the form "LOCATION: KEY: PROBLEM", without KEY when no setting is at fault.
+[[noreturn]] void fail(const std::string& source, const YAML::Mark& mark, std::string_view key,
+                       std::string_view problem) {
+  std::string message = location(source, mark) + ": ";
+  if (!key.empty()) {
+    message += key;
+    message += ": ";
+  }
+  message += problem;
+  throw ConfigError(message);
+}
+
+std::string in_quotes(std::string_view text) {
+  return '"' + std::string(text) + '"';
+}
+
+std::string_view kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return "nothing";
+  }
+  return "nothing";
+}
+
+struct FileContent {
+  std::string text;
+  int error = 0;  // errno of the failed open or read; 0 on success
+};
+
+FileContent read_whole_file(const std::string& path) {
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                             &std::fclose);
+  if (!file) return {.text = {}, .error = errno};
+  FileContent content;
+  char buffer[4096];
+  std::size_t length = 0;
+  while ((length = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    content.text.append(buffer, length);
+  }
+  // A directory opens fine on Linux and only fails here, with EISDIR.
+  if (std::ferror(file.get())) content.error = errno;
+  return content;
+}
+
+std::string error_text(int error) {
+  return std::generic_category().message(error);
+}
+
+bool is_host_name(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+bool is_ipv6_literal(std::string_view text) {
+  return text.find(':') != std::string_view::npos &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
+}
+
+struct HostAndPort {
+  std::string host;                   // brackets of an IPv6 literal removed; may be empty
+  std::optional<std::uint16_t> port;  // absent when the text has none
+  std::string_view problem;           // empty when the text is well-formed
+};
+
+// Splits "host", "host:port", "[v6]" or "[v6]:port", as in a listen address or a URL authority.
+HostAndPort split_host_port(std::string_view text) {
+  constexpr std::string_view kInvalidHost =
+      "has an invalid host (use a name, an IPv4 address or an IPv6 address in brackets)";
+  HostAndPort result;
+  std::string_view port_text;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || !is_ipv6_literal(text.substr(1, close - 1))) {
+      return {.host = {}, .port = {}, .problem = kInvalidHost};
+    }
+    result.host = text.substr(1, close - 1);
+    const std::string_view after_host = text.substr(close + 1);
+    if (!after_host.empty() && !after_host.starts_with(':')) {
+      return {.host = {}, .port = {}, .problem = kInvalidHost};
+    }
+    port_text = after_host.empty() ? after_host : after_host.substr(1);
+  } else {
+    const auto colon = text.rfind(':');
+    const std::string_view host = text.substr(0, colon);
+    if (!host.empty() && !is_host_name(host)) {
+      return {.host = {}, .port = {}, .problem = kInvalidHost};
+    }
+    result.host = host;
+    if (colon != std::string_view::npos) port_text = text.substr(colon + 1);
+  }
+  if (port_text.empty()) return result;
+  unsigned port = 0;
+  const auto [end, error] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
+      port > 65535) {
+    return {.host = {}, .port = {}, .problem = "has an invalid port (must be from 1 to 65535)"};
+  }
+  result.port = static_cast<std::uint16_t>(port);
+  return result;
+}
+
+bool is_variable_name(std::string_view name) {
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+         std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+// A setting's value with what messages about it need.
+struct Value {
+  YAML::Node node;
+  std::string key;  // "zoom.client_id"; "" for the top level
+  YAML::Mark mark;  // of the value, or of its key when the value is empty
+};
+
+// A string setting as written in the file, kept with its position for later checks.
+struct ValueInFile {
+  std::string text;
+  YAML::Mark mark;
+};
+
+// Settings whose final value depends on the environment and on each other, so they are
+// resolved only after the whole file is read.
+struct CredentialsInFile {
+  std::optional<ValueInFile> account_id;
+  std::optional<ValueInFile> client_id;
+  std::optional<ValueInFile> client_secret;
+  std::optional<ValueInFile> client_secret_file;
+};
+
+class SettingsReader {
+ public:
+  SettingsReader(const std::string& source, const LoadOptions& options)
+      : source_(source), options_(options) {
+    config_.source = source;
+  }
+
+  Config read(const YAML::Node& root) {
+    if (!root.IsNull() && !root.IsMap()) {
+      fail(root.Mark(), {},
+           "expected a map of settings at the top level, got " + std::string(kind_name(root)));
+    }
+    read_map(Value{.node = root, .key = {}, .mark = root.Mark()},
+             {
+                 {"listen", [this](const Value& value) { read_listen(value); }},
+                 {"log_level", [this](const Value& value) { read_log_level(value); }},
+                 {"zoom", [this](const Value& value) { read_zoom(value); }},
+                 {"poll", [this](const Value& value) { read_poll(value); }},
+                 {"metrics", [this](const Value& value) { read_metrics(value); }},
+                 {"simulator", [this](const Value& value) { read_simulator(value); }},
+             });
+    resolve_credentials();
+    return config_;
+  }
+
+ private:
+  struct Setting {
+    std::string_view name;
+    std::function<void(const Value& value)> read;
+  };
+
+  [[noreturn]] void fail(const YAML::Mark& mark, std::string_view key,
+                         std::string_view problem) const {
+    config::fail(source_, mark, key, problem);
+  }
+
+  [[noreturn]] void fail(const Value& value, std::string_view problem) const {
+    fail(value.mark, value.key, problem);
+  }
+
+  [[noreturn]] void fail_kind(const Value& value, std::string_view expected) const {
+    fail(value,
+         "expected " + std::string(expected) + ", got " + std::string(kind_name(value.node)));
+  }
+
+  // Calls each setting's reader with its value.
+  void read_map(const Value& map, const std::vector<Setting>& settings) const {
+    // A section whose settings are all commented out is null, and means all defaults.
+    if (map.node.IsNull()) return;
+    if (!map.node.IsMap()) fail_kind(map, "a map");
+    std::set<std::string> seen;
+    for (const auto& entry : map.node) {
+      const YAML::Node& name_node = entry.first;
+      if (!name_node.IsScalar()) {
+        fail_kind(Value{.node = name_node, .key = map.key, .mark = name_node.Mark()},
+                  "a setting name");
+      }
+      const std::string& name = name_node.Scalar();
+      const std::string key = map.key.empty() ? name : map.key + '.' + name;
+      const auto setting = std::find_if(settings.begin(), settings.end(),
+                                        [&](const Setting& known) { return known.name == name; });
+      if (setting == settings.end()) {
+        std::vector<std::string_view> known_names;
+        std::transform(settings.begin(), settings.end(), std::back_inserter(known_names),
+                       [](const Setting& known) { return known.name; });
+        fail(name_node.Mark(), key, "unknown key (known: " + join(known_names, ", ") + ")");
+      }
+      // yaml-cpp keeps both entries of a repeated key, and silently using one would hide a typo.
+      if (!seen.insert(name).second) fail(name_node.Mark(), key, "duplicate key");
+      const YAML::Node& value = entry.second;
+      // yaml-cpp marks an empty value where the next token starts, often on a later line.
+      setting->read(Value{
+          .node = value, .key = key, .mark = value.IsNull() ? name_node.Mark() : value.Mark()});
+    }
+  }
+
+  // Empty (null) values read as "", so each setting's own check reports them.
+  std::string read_string(const Value& value, std::string_view expected = "a string") const {
+    if (value.node.IsNull()) return {};
+    if (!value.node.IsScalar()) fail_kind(value, expected);
+    return value.node.Scalar();
+  }
+
+  template <typename Integer>
+  Integer read_integer(const Value& value, Integer lowest, Integer highest) const {
+    const std::string text = read_string(value, "an integer");
+    Integer number{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc{} || end != text.data() + text.size() || number < lowest ||
+        number > highest) {
+      fail(value,
+           "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest));
+    }
+    return number;
+  }
+
+  Duration read_duration(const Value& value, Duration shortest) const {
+    const std::string text = read_string(value, "a duration");
+    const std::optional<Duration> duration = parse_duration(text);
+    if (!duration) {
+      fail(value, "invalid duration " + in_quotes(text) + " " + std::string(kDurationExamples));
+    }
+    if (*duration < shortest || *duration > kLongestDuration) {
+      fail(value, "must be a duration from " + format_duration(shortest) + " to " +
+                      format_duration(kLongestDuration));
+    }
+    return *duration;
+  }
+
+  // URLs are not echoed in messages: they could carry user info.
+  std::string read_url(const Value& value) const {
+    const std::string url = read_string(value);
+    if (std::any_of(url.begin(), url.end(),
+                    [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
+      fail(value, "URL must not contain spaces or control characters");
+    }
+    std::string_view rest = url;
+    if (rest.starts_with("https://")) {
+      rest.remove_prefix(std::string_view("https://").size());
+    } else if (rest.starts_with("http://")) {
+      rest.remove_prefix(std::string_view("http://").size());
+    } else {
+      fail(value, "must be an http:// or https:// URL");
+    }
+    // Request paths are appended to these URLs, which a query or fragment would break.
+    if (rest.find_first_of("?#") != std::string_view::npos) {
+      fail(value, "URL must not have a query or fragment");
+    }
+    const HostAndPort authority = split_host_port(rest.substr(0, rest.find('/')));
+    if (!authority.problem.empty()) fail(value, "URL " + std::string(authority.problem));
+    if (authority.host.empty()) fail(value, "URL has no host");
+    return url;
+  }
+
+  ValueInFile read_value_in_file(const Value& value) const {
+    return ValueInFile{.text = read_string(value), .mark = value.mark};
+  }
+
+  void read_listen(const Value& value) {
+    const std::string address = read_string(value);
+    const HostAndPort parts = split_host_port(address);
+    if (!parts.problem.empty()) fail(value, in_quotes(address) + " " + std::string(parts.problem));
+    if (!parts.port) {
+      fail(value, in_quotes(address) +
+                      " has no port (use host:port, e.g. 0.0.0.0:9799, [::]:9799 or :9799)");
+    }
+    config_.listen_host = parts.host.empty() ? "0.0.0.0" : parts.host;
+    config_.listen_port = *parts.port;
+  }
+
+  void read_log_level(const Value& value) {
+    const std::string name = read_string(value);
+    const std::optional<log::Level> level = log::parse_level(name);
+    if (!level) {
+      fail(value, "unknown level " + in_quotes(name) + " (use debug, info, warn or error)");
+    }
+    config_.log_level = *level;
+  }
+
+  void read_zoom(const Value& section) {
+    ZoomConfig& zoom = config_.zoom;
+    read_map(
+        section,
+        {
+            {"account_id",
+             [this](const Value& value) { credentials_.account_id = read_value_in_file(value); }},
+            {"client_id",
+             [this](const Value& value) { credentials_.client_id = read_value_in_file(value); }},
+            {"client_secret",
+             [this](const Value& value) {
+               credentials_.client_secret = read_value_in_file(value);
+             }},
+            {"client_secret_file",
+             [this](const Value& value) {
+               credentials_.client_secret_file = read_value_in_file(value);
+             }},
+            {"api_base_url", [&](const Value& value) { zoom.api_base_url = read_url(value); }},
+            {"oauth_token_url",
+             [&](const Value& value) { zoom.oauth_token_url = read_url(value); }},
+            {"request_timeout",
+             [&](const Value& value) { zoom.request_timeout = read_duration(value, 1ms); }},
+            {"max_response_bytes",
+             [&](const Value& value) {
+               zoom.max_response_bytes =
+                   read_integer<std::size_t>(value, 1024, std::numeric_limits<std::size_t>::max());
+             }},
+            {"qos_page_size",
+             [&](const Value& value) { zoom.qos_page_size = read_integer(value, 1, 300); }},
+            {"meetings_page_size",
+             [&](const Value& value) { zoom.meetings_page_size = read_integer(value, 1, 300); }},
+            {"max_concurrent_requests",
+             [&](const Value& value) {
+               zoom.max_concurrent_requests = read_integer(value, 1, 64);
+             }},
+        });
+  }
+
+  void read_poll(const Value& section) {
+    read_map(section,
+             {
+                 {"interval",
+                  [this](const Value& value) { config_.poll.interval = read_duration(value, 1s); }},
+             });
+  }
+
+  void read_metrics(const Value& section) {
+    read_map(section, {
+                          {"participant_info_labels",
+                           [this](const Value& value) { read_info_labels(value); }},
+                      });
+  }
+
+  void read_info_labels(const Value& list) {
+    std::vector<std::string> labels;
+    // Null stands for an empty list, as an empty section stands for an empty map.
+    if (!list.node.IsNull() && !list.node.IsSequence()) fail_kind(list, "a list");
+    for (const YAML::Node& item_node : list.node) {
+      const Value item{.node = item_node, .key = list.key, .mark = item_node.Mark()};
+      std::string label = read_string(item, "a label name");
+      if (std::find(std::begin(kParticipantInfoLabelChoices),
+                    std::end(kParticipantInfoLabelChoices),
+                    label) == std::end(kParticipantInfoLabelChoices)) {
+        fail(item, "unknown label " + in_quotes(label) + " (choose from " +
+                       join(kParticipantInfoLabelChoices, ", ") + ")");
+      }
+      if (std::find(labels.begin(), labels.end(), label) != labels.end()) {
+        fail(item, "duplicate label " + in_quotes(label));
+      }
+      labels.push_back(std::move(label));
+    }
+    config_.metrics.participant_info_labels = std::move(labels);
+  }
+
+  void read_simulator(const Value& section) {
+    SimulatorConfig& simulator = config_.simulator;
+    read_map(
+        section,
+        {
+            {"meetings",
+             [&](const Value& value) { simulator.meetings = read_integer(value, 0, 100000); }},
+            {"participants_per_meeting",
+             [&](const Value& value) {
+               simulator.participants_per_meeting = read_integer(value, 0, 10000);
+             }},
+            {"seed",
+             [&](const Value& value) {
+               simulator.seed =
+                   read_integer<std::uint64_t>(value, 0, std::numeric_limits<std::uint64_t>::max());
+             }},
+            {"page_size_cap",
+             [&](const Value& value) { simulator.page_size_cap = read_integer(value, 1, 300); }},
+        });
+  }
+
+  // An empty variable does not count, so a blank `ZOOM_CLIENT_ID=` in a compose file keeps the
+  // file's value.
+  std::optional<std::string> environment_override(const std::string& name) const {
+    std::optional<std::string> value = options_.env(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+  }
+
+  // Expands ${NAME} from the environment. Messages never quote the value: it may be a secret.
+  std::string expand_variables(const ValueInFile& value, std::string_view key) const {
+    const std::string& text = value.text;
+    std::string expanded;
+    std::size_t position = 0;
+    while (position < text.size()) {
+      if (text.compare(position, 2, "${") != 0) {
+        expanded += text[position++];
+        continue;
+      }
+      const std::size_t close = text.find('}', position + 2);
+      const std::string name = close == std::string::npos
+                                   ? std::string()
+                                   : text.substr(position + 2, close - position - 2);
+      if (!is_variable_name(name)) {
+        fail(value.mark, key,
+             "malformed ${...} reference (use ${NAME} with letters, digits and underscores)");
+      }
+      const std::optional<std::string> variable = options_.env(name);
+      if (!variable) fail(value.mark, key, "environment variable " + name + " is not set");
+      expanded += *variable;
+      position = close + 1;
+    }
+    return expanded;
+  }
+
+  // Relative paths start at the config file's directory, as in Prometheus, so the daemon's
+  // working directory does not matter. The content never appears in messages.
+  std::string read_secret_file(const ValueInFile& path_in_file) const {
+    constexpr std::string_view kKey = "zoom.client_secret_file";
+    const std::string path =
+        (std::filesystem::path(source_).parent_path() / path_in_file.text).string();
+    FileContent content = read_whole_file(path);
+    if (content.error != 0) {
+      fail(path_in_file.mark, kKey,
+           "cannot read " + in_quotes(path) + ": " + error_text(content.error));
+    }
+    const auto last_kept = content.text.find_last_not_of(" \t\r\n\f\v");
+    content.text.erase(last_kept == std::string::npos ? 0 : last_kept + 1);
+    if (content.text.empty()) fail(path_in_file.mark, kKey, in_quotes(path) + " is empty");
+    return std::move(content.text);
+  }
+
+  // The environment wins over the file, and a file value it replaces is not expanded or read.
+  std::string resolve_credential(const std::optional<ValueInFile>& in_file, std::string_view key,
+                                 const std::string& environment_name) const {
+    if (std::optional<std::string> value = environment_override(environment_name)) return *value;
+    if (!in_file) return {};
+    return expand_variables(*in_file, key);
+  }
+
+  void resolve_credentials() {
+    ZoomConfig& zoom = config_.zoom;
+    if (credentials_.client_secret && credentials_.client_secret_file) {
+      fail(credentials_.client_secret_file->mark, "zoom.client_secret_file",
+           "cannot be used together with zoom.client_secret");
+    }
+    zoom.account_id =
+        resolve_credential(credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
+    zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
+    if (credentials_.client_secret_file && !environment_override("ZOOM_CLIENT_SECRET")) {
+      zoom.client_secret = read_secret_file(*credentials_.client_secret_file);
+    } else {
+      zoom.client_secret = resolve_credential(credentials_.client_secret, "zoom.client_secret",
+                                              "ZOOM_CLIENT_SECRET");
+    }
+    if (options_.simulate) return;
+    require(zoom.account_id, credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
+    require(zoom.client_id, credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
+    // An empty secret file already failed, so only client_secret can be the empty one here.
+    require(zoom.client_secret, credentials_.client_secret, "zoom.client_secret",
+            credentials_.client_secret ? "ZOOM_CLIENT_SECRET"
+                                       : "zoom.client_secret_file or ZOOM_CLIENT_SECRET");
+  }
+
+  void require(const std::string& value, const std::optional<ValueInFile>& in_file,
+               std::string_view key, std::string_view alternatives) const {
+    if (!value.empty()) return;
+    if (in_file) {
+      fail(in_file->mark, key, "must not be empty (or set " + std::string(alternatives) + ")");
+    }
+    fail(YAML::Mark::null_mark(), key, "required (or set " + std::string(alternatives) + ")");
+  }
+
+  const std::string& source_;
+  const LoadOptions& options_;
+  Config config_;
+  CredentialsInFile credentials_;
+};
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  Duration total = Duration::zero();
+  // Like Prometheus, each unit may appear once, longest first: "1h30m" but not "30m1h".
+  std::size_t next_allowed_unit = 0;
+  while (!text.empty()) {
+    std::uint64_t count = 0;
+    const auto [digits_end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+    if (error != std::errc{}) return std::nullopt;
+    text.remove_prefix(static_cast<std::size_t>(digits_end - text.data()));
+    // The longest matching suffix wins, so "ms" is not read as "m" followed by garbage.
+    std::optional<std::size_t> unit;
+    for (std::size_t index = 0; index < std::size(kDurationUnits); ++index) {
+      const std::string_view suffix = kDurationUnits[index].suffix;
+      if (text.starts_with(suffix) &&
+          (!unit || suffix.size() > kDurationUnits[*unit].suffix.size())) {
+        unit = index;
+      }
+    }
+    if (!unit || *unit < next_allowed_unit) return std::nullopt;
+    text.remove_prefix(kDurationUnits[*unit].suffix.size());
+    next_allowed_unit = *unit + 1;
+    const Duration::rep unit_millis = kDurationUnits[*unit].length.count();
+    const auto room = static_cast<std::uint64_t>((Duration::max() - total).count() / unit_millis);
+    if (count > room) return std::nullopt;
+    total += Duration(static_cast<Duration::rep>(count) * unit_millis);
+  }
+  return total;
+}
+
+Config parse_config(std::string_view yaml_text, const std::string& source,
+                    const LoadOptions& options) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml_text));
+  } catch (const YAML::Exception& error) {
+    fail(source, error.mark, {}, "invalid YAML: " + error.msg);
+  }
+  if (documents.size() > 1)
+    fail(source, documents[1].Mark(), {}, "only one YAML document is allowed");
+  return SettingsReader(source, options).read(documents.empty() ? YAML::Node() : documents[0]);
+}
+
+Config load_config(const std::string& path, const LoadOptions& options) {
+  const FileContent file = read_whole_file(path);
+  if (file.error != 0) {
+    throw ConfigError(path + ": cannot read config file: " + error_text(file.error));
+  }
+  return parse_config(file.text, path, options);
+}
+
+Config default_config(const LoadOptions& options) {
+  return parse_config("", "(no config file)", options);
+}
+
+}  // namespace zqe::config

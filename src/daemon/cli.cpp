@@ -1,0 +1,122 @@
+#include "daemon/cli.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/system/system_error.hpp>
+#include <iostream>
+
+#include "common/log.hpp"
+#include "common/version.hpp"
+#include "config/config.hpp"
+#include "daemon/exporter.hpp"
+
+namespace zqe::daemon {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntimeError = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kUsage = R"(Usage: zoom-qos-exporter [options]
+
+Exports the call quality (QoS) of every live Zoom meeting of an account as Prometheus metrics.
+
+Options:
+  --config FILE     YAML config file (see config/zoom-qos-exporter.example.yaml)
+  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --simulate        poll a built-in simulated Zoom account instead of Zoom
+  --version         print the version and exit
+  --help            print this help and exit
+
+Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET override the config file.
+Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config file.
+)";
+
+}  // namespace
+
+std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::string& error) {
+  CliOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--config" || arg == "-c") {
+      if (i + 1 >= args.size()) {
+        error = "--config needs a file name";
+        return std::nullopt;
+      }
+      options.config_path = args[++i];
+    } else if (arg.starts_with("--config=")) {
+      options.config_path = arg.substr(9);
+    } else if (arg == "--check-config") {
+      options.check_config = true;
+    } else if (arg == "--simulate") {
+      options.simulate = true;
+    } else if (arg == "--version") {
+      options.version = true;
+    } else if (arg == "--help" || arg == "-h") {
+      options.help = true;
+    } else {
+      error = "unknown argument: " + arg;
+      return std::nullopt;
+    }
+  }
+  if (options.config_path.empty() && !options.simulate && !options.help && !options.version) {
+    error = "--config FILE is required (or --simulate to try the exporter without Zoom)";
+    return std::nullopt;
+  }
+  if (options.config_path.empty() && options.check_config) {
+    error = "--check-config needs --config FILE";
+    return std::nullopt;
+  }
+  return options;
+}
+
+int run(int argc, char** argv) {
+  std::string usage_error;
+  auto options = parse_cli(std::vector<std::string>(argv + 1, argv + argc), usage_error);
+  if (!options) {
+    std::cerr << "zoom-qos-exporter: " << usage_error << "\n"
+              << "Try 'zoom-qos-exporter --help'.\n";
+    return kExitUsage;
+  }
+  if (options->help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (options->version) {
+    std::cout << "zoom-qos-exporter " << kVersion << " (revision " << kRevision << ")\n";
+    return kExitOk;
+  }
+
+  config::Config config;
+  config::LoadOptions load_options;
+  load_options.simulate = options->simulate;
+  try {
+    config = options->config_path.empty()
+                 ? config::default_config(load_options)
+                 : config::load_config(options->config_path, load_options);
+  } catch (const config::ConfigError& error) {
+    std::cerr << "zoom-qos-exporter: " << error.what() << "\n";
+    return kExitUsage;
+  }
+  if (options->check_config) {
+    std::cout << options->config_path << ": config is valid\n";
+    return kExitOk;
+  }
+
+  try {
+    boost::asio::io_context io;
+    Exporter exporter(io, std::move(config),
+                      ExporterOptions{options->config_path, options->simulate});
+    exporter.start();
+    io.run();
+    log::info("stopped");
+    return kExitOk;
+  } catch (const config::ConfigError& error) {
+    std::cerr << "zoom-qos-exporter: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const boost::system::system_error& error) {
+    log::error("cannot start", "error=" + log::quote(error.what()));
+    return kExitRuntimeError;
+  }
+}
+
+}  // namespace zqe::daemon

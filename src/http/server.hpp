@@ -22,6 +22,7 @@ struct ServerLimits {
 // A small HTTP/1.1 server on the caller's io_context: keep-alive, HEAD, limits on header and
 // body size, connection count and time per step. Violations get 400/413/431/503 or a close,
 // never an exception out of run(). The handler runs on the io_context's thread.
+// A HEAD request reaches the handler as GET; the server sends that response's head only.
 class Server {
  public:
   Server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,

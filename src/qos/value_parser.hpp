@@ -42,6 +42,7 @@ ParsedValue quantity_from_number(double number, Quantity quantity);
 ParsedResolution parse_resolution(std::string_view text);
 
 // "2021-06-24T20:00:00Z" (also with fractional seconds or a +hh:mm offset) to Unix seconds.
+// The zone is required: without one the time is local to an unknown place.
 ParsedValue parse_timestamp(std::string_view text);
 
 }  // namespace zqe::qos

@@ -1,10 +1,15 @@
 #pragma once
 
+// Boost 1.74's Asio uses std::exchange without including <utility> (GCC 12, C++20).
+#include <utility>
+
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "config/config.hpp"
+#include "simulator/simulated_account.hpp"
 
 // An in-process fake of Zoom's API (OAuth token endpoint included) on 127.0.0.1, driven by the
 // real client in --simulate mode and by tests: meetings start and end, participants join and
@@ -18,7 +23,10 @@ inline constexpr const char* kClientSecret = "simulated-secret";
 
 class SimulatedZoom {
  public:
-  SimulatedZoom(boost::asio::io_context& io, const config::SimulatorConfig& config);
+  // The account's state follows `clock`, read on each request: a test or a long simulation can
+  // move time on as fast as it likes.
+  SimulatedZoom(boost::asio::io_context& io, const config::SimulatorConfig& config,
+                Clock clock = [] { return std::chrono::system_clock::now(); });
   ~SimulatedZoom();
   SimulatedZoom(const SimulatedZoom&) = delete;
   SimulatedZoom& operator=(const SimulatedZoom&) = delete;

@@ -16,7 +16,8 @@
 // expected shape fails the whole page.
 namespace zqe::zoom {
 
-// Parse errors per QoS field, keyed like "audio_input.latency" or "cpu_usage.zoom_avg_cpu_usage".
+// Parse errors per QoS field, keyed like "audio_input.latency" or "cpu_usage.zoom_avg_cpu_usage";
+// also "date_time", "user_id" (participant skipped) and "user_qos" (not a snapshot).
 using ParseErrorCounts = std::map<std::string, std::uint64_t, std::less<>>;
 
 template <typename T>

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets everything up on Debian bookworm and runs every test: the release build's suite, then
+# the same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+BUILD_DIR=build scripts/build.sh
+(cd build && ctest --output-on-failure --timeout 300)
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+BUILD_DIR=build-sanitize BUILD_TYPE=Debug scripts/build.sh -DZQE_SANITIZE=ON
+(cd build-sanitize && ctest --output-on-failure --timeout 600)

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zqe::daemon {
+
+struct CliOptions {
+  std::string config_path;
+  bool check_config = false;
+  bool simulate = false;
+  bool version = false;
+  bool help = false;
+};
+
+// Parses the command line; on a usage error writes the message to `error` and returns nullopt.
+std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::string& error);
+
+// The whole program: returns the process exit code (0 ok, 1 runtime failure, 2 usage or config
+// error).
+int run(int argc, char** argv);
+
+}  // namespace zqe::daemon

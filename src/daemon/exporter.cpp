@@ -1,0 +1,189 @@
+#include "daemon/exporter.hpp"
+
+#include <csignal>
+
+#include "common/log.hpp"
+
+namespace zqe::daemon {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Requests in flight are aborted on stop; this bounds the wait for anything that lingers.
+constexpr auto kShutdownDeadline = 5s;
+
+zoom::Credentials credentials_of(const config::ZoomConfig& zoom) {
+  auto token_url = zoom::parse_url(zoom.oauth_token_url);
+  if (!token_url) throw config::ConfigError("zoom.oauth_token_url: invalid URL");
+  return {zoom.account_id, zoom.client_id, zoom.client_secret, *token_url};
+}
+
+zoom::ClientOptions client_options_of(const config::Config& config) {
+  return {config.zoom.api_base_url, config.zoom.qos_page_size, config.zoom.meetings_page_size};
+}
+
+zoom::HttpClientOptions http_options_of(const config::Config& config) {
+  return {config.zoom.request_timeout, config.zoom.max_response_bytes};
+}
+
+config::LoadOptions simulate_options(bool simulate) {
+  config::LoadOptions options;
+  options.simulate = simulate;
+  return options;
+}
+
+PollerOptions poller_options_of(const config::Config& config) {
+  return {config.poll.interval, config.zoom.max_concurrent_requests};
+}
+
+}  // namespace
+
+Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions options)
+    : io_(io),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      http_client_(io, http_options_of(config_)),
+      signals_(io),
+      shutdown_deadline_(io) {
+  if (options_.simulate) {
+    simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
+  }
+  cache_.update(metrics::render_qos({}, render_options_));
+}
+
+Exporter::~Exporter() = default;
+
+void Exporter::apply_simulator_endpoints(config::Config& config) const {
+  if (!simulator_) return;
+  config.zoom.api_base_url = simulator_->api_base_url();
+  config.zoom.oauth_token_url = simulator_->oauth_token_url();
+  config.zoom.account_id = simulator::kAccountId;
+  config.zoom.client_id = simulator::kClientId;
+  config.zoom.client_secret = simulator::kClientSecret;
+}
+
+void Exporter::start() {
+  if (simulator_) {
+    simulator_->start();
+    apply_simulator_endpoints(config_);
+    log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
+  }
+  log::set_level(config_.log_level);
+  render_options_.participant_info_labels = config_.metrics.participant_info_labels;
+  tokens_ = std::make_unique<zoom::TokenProvider>(io_, http_client_, metrics_,
+                                                  credentials_of(config_.zoom));
+  try {
+    client_ = std::make_unique<zoom::ZoomClient>(http_client_, *tokens_, metrics_,
+                                                 client_options_of(config_));
+  } catch (const std::invalid_argument&) {
+    throw config::ConfigError("zoom.api_base_url: invalid URL");
+  }
+  poller_ = std::make_unique<Poller>(io_, *client_, metrics_, poller_options_of(config_),
+                                     [this](const MeetingMap& meetings) { publish(meetings); });
+
+  // A host name such as "localhost" is resolved once at start; the first address is used.
+  asio::ip::tcp::resolver resolver(io_);
+  const asio::ip::tcp::endpoint endpoint =
+      resolver.resolve(config_.listen_host, std::to_string(config_.listen_port))->endpoint();
+  server_ = std::make_unique<http::Server>(
+      io_, endpoint,
+      ScrapeHandler(cache_, metrics_, [this] { return poller_->has_succeeded(); }));
+  server_->start();
+  log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
+                             " port=" + std::to_string(server_->local_endpoint().port()));
+
+  poller_->start([this] {
+    // The poll loop was the last long-lived task: nothing needs the deadline any more.
+    if (stopping_) shutdown_deadline_.cancel();
+  });
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
+    wait_for_signal();
+  }
+}
+
+void Exporter::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;  // cancelled on stop
+    if (signal == SIGHUP) {
+      reload();
+      wait_for_signal();
+      return;
+    }
+    log::info("shutting down", std::string("signal=") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    stop();
+  });
+}
+
+void Exporter::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  if (poller_) poller_->stop();
+  http_client_.cancel_all();
+  if (server_) server_->stop();
+  if (simulator_) simulator_->stop();
+  shutdown_deadline_.expires_after(kShutdownDeadline);
+  shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    log::warn("shutdown deadline reached; stopping the event loop");
+    io_.stop();
+  });
+}
+
+void Exporter::reload() {
+  if (options_.config_path.empty()) {
+    log::info("SIGHUP ignored: no config file to reload");
+    return;
+  }
+  try {
+    config::Config next = config::load_config(
+        options_.config_path, simulate_options(options_.simulate));
+    apply_simulator_endpoints(next);
+    apply(next);
+    log::info("config reloaded", "file=" + log::quote(options_.config_path));
+  } catch (const config::ConfigError& error) {
+    log::error("config reload failed; keeping the running config",
+               "error=" + log::quote(error.what()));
+  }
+}
+
+void Exporter::apply(const config::Config& next) {
+  // Validate everything before changing anything, so a bad config changes nothing.
+  auto credentials = credentials_of(next.zoom);
+  if (!zoom::parse_url(next.zoom.api_base_url)) {
+    throw config::ConfigError(next.source + ": zoom.api_base_url: invalid URL");
+  }
+  if (next.listen_host != config_.listen_host || next.listen_port != config_.listen_port) {
+    log::warn("listen address changes take effect after a restart");
+  }
+  log::set_level(next.log_level);
+  http_client_.set_options(http_options_of(next));
+  const auto& zoom = next.zoom;
+  const auto& old = config_.zoom;
+  if (zoom.account_id != old.account_id || zoom.client_id != old.client_id ||
+      zoom.client_secret != old.client_secret || zoom.oauth_token_url != old.oauth_token_url) {
+    tokens_->set_credentials(std::move(credentials));
+  }
+  client_->set_options(client_options_of(next));
+  poller_->set_options(poller_options_of(next));
+  render_options_.participant_info_labels = next.metrics.participant_info_labels;
+  const std::string listen_host = config_.listen_host;
+  const auto listen_port = config_.listen_port;
+  config_ = next;
+  config_.listen_host = listen_host;
+  config_.listen_port = listen_port;
+}
+
+void Exporter::publish(const MeetingMap& meetings) {
+  std::vector<const metrics::MeetingSnapshot*> snapshots;
+  snapshots.reserve(meetings.size());
+  for (const auto& [id, snapshot] : meetings) snapshots.push_back(&snapshot);
+  cache_.update(metrics::render_qos(snapshots, render_options_));
+}
+
+}  // namespace zqe::daemon

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "daemon/poller.hpp"
+#include "daemon/scrape_handler.hpp"
+#include "http/server.hpp"
+#include "metrics/exporter_metrics.hpp"
+#include "metrics/exposition_cache.hpp"
+#include "simulator/simulated_zoom.hpp"
+#include "zoom/http_client.hpp"
+#include "zoom/token_provider.hpp"
+#include "zoom/zoom_client.hpp"
+
+namespace zqe::daemon {
+
+struct ExporterOptions {
+  std::string config_path;  // reread on SIGHUP; empty: nothing to reload
+  bool simulate = false;    // run the simulated Zoom account in-process and poll it
+  bool handle_signals = true;
+};
+
+// The daemon: wires the Zoom client, the poller, the metric cache and the HTTP server onto one
+// io_context, and handles SIGTERM/SIGINT (stop) and SIGHUP (reload) inside the event loop.
+class Exporter {
+ public:
+  // Throws config::ConfigError for a config that cannot be run (e.g. a bad URL).
+  Exporter(boost::asio::io_context& io, config::Config config, ExporterOptions options);
+  ~Exporter();
+
+  // Starts the simulator (with --simulate), binds the listener and polls at once. Throws
+  // boost::system::system_error when the listen address cannot be bound.
+  void start();
+  // Stops polling, aborts requests in flight and closes the listener; io_context.run() then
+  // returns once the last handler has finished.
+  void stop();
+  // Rereads the config file; keeps the running config when the new one is invalid.
+  void reload();
+  void poll_now() { poller_->poll_now(); }
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return server_->local_endpoint(); }
+
+ private:
+  void apply_simulator_endpoints(config::Config& config) const;
+  void apply(const config::Config& config);
+  void publish(const MeetingMap& meetings);
+  void wait_for_signal();
+
+  boost::asio::io_context& io_;
+  config::Config config_;
+  ExporterOptions options_;
+  std::unique_ptr<simulator::SimulatedZoom> simulator_;
+  metrics::ExporterMetrics metrics_;
+  metrics::ExpositionCache cache_;
+  metrics::RenderOptions render_options_;
+  zoom::HttpClient http_client_;
+  std::unique_ptr<zoom::TokenProvider> tokens_;
+  std::unique_ptr<zoom::ZoomClient> client_;
+  std::unique_ptr<Poller> poller_;
+  std::unique_ptr<http::Server> server_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer shutdown_deadline_;
+  bool stopping_ = false;
+};
+
+}  // namespace zqe::daemon

@@ -1,0 +1,93 @@
+#include "daemon/scrape_handler.hpp"
+
+#include <charconv>
+
+namespace zqe::daemon {
+namespace {
+
+constexpr std::string_view kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+constexpr std::string_view kLandingPage = R"(<!DOCTYPE html>
+<html><head><title>Zoom QoS Exporter</title></head>
+<body><h1>Zoom QoS Exporter</h1>
+<p>Call quality of live Zoom meetings as Prometheus metrics.</p>
+<ul><li><a href="/metrics">/metrics</a></li><li><a href="/healthz">/healthz</a></li>
+<li><a href="/readyz">/readyz</a></li></ul></body></html>
+)";
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// "q=0", "q=0.0", "q=0.000" reject the coding; anything else (or no q) accepts it.
+bool quality_is_zero(std::string_view parameters) {
+  while (!parameters.empty()) {
+    const auto semicolon = parameters.find(';');
+    std::string_view parameter = trim(parameters.substr(0, semicolon));
+    parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
+    if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') || parameter[1] != '=') {
+      continue;
+    }
+    double quality = 1;
+    std::string_view value = parameter.substr(2);
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), quality);
+    return error == std::errc() && quality == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool accepts_gzip(std::string_view accept_encoding) {
+  while (!accept_encoding.empty()) {
+    const auto comma = accept_encoding.find(',');
+    std::string_view element = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
+    const auto semicolon = element.find(';');
+    const std::string_view coding = trim(element.substr(0, semicolon));
+    if (http::iequals(coding, "gzip") || coding == "*") {
+      return semicolon == std::string_view::npos || !quality_is_zero(element.substr(semicolon + 1));
+    }
+  }
+  return false;
+}
+
+ScrapeHandler::ScrapeHandler(const metrics::ExpositionCache& cache,
+                             const metrics::ExporterMetrics& metrics, std::function<bool()> ready)
+    : cache_(cache), metrics_(metrics), ready_(std::move(ready)) {}
+
+http::Response ScrapeHandler::operator()(const http::Request& request) const {
+  const bool known_path = request.path == "/metrics" || request.path == "/healthz" ||
+                          request.path == "/readyz" || request.path == "/";
+  if (!known_path) return http::Response::text(404, "404 page not found\n");
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto response = http::Response::text(405, "405 method not allowed\n");
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  if (request.path == "/metrics") return metrics_response(request);
+  if (request.path == "/healthz") return http::Response::text(200, "ok\n");
+  if (request.path == "/readyz") {
+    return ready_() ? http::Response::text(200, "ready\n")
+                    : http::Response::text(503, "not ready: no successful poll yet\n");
+  }
+  return http::Response::text(200, std::string(kLandingPage), "text/html; charset=utf-8");
+}
+
+http::Response ScrapeHandler::metrics_response(const http::Request& request) const {
+  http::Response response;
+  response.content_type = kExpositionContentType;
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  std::string own_metrics = metrics_.render();
+  if (accepts_gzip(request.header("Accept-Encoding"))) {
+    response.headers.emplace_back("Content-Encoding", "gzip");
+    response.body = cache_.gzip_body(own_metrics);
+  } else {
+    response.body = cache_.plain_body(std::move(own_metrics));
+  }
+  return response;
+}
+
+}  // namespace zqe::daemon

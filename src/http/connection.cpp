@@ -1,0 +1,263 @@
+#include "http/connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/log.hpp"
+
+namespace zqe::http::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr const char* kServerName = "zoom-qos-exporter";
+constexpr unsigned kHttp11 = 11;
+// Bytes asked for per read outside Beast's parser: waiting for a keep-alive request, draining.
+constexpr std::size_t kReadChunk = 4096;
+// Closing a socket that still has unread input makes the kernel send RST, and an RST can destroy
+// the last response before the peer has read it (the 413/431 case: the rest of the request is
+// still arriving). So after the last response we stop sending and discard input until the peer
+// closes, for at most this long: enough for a real network, short enough that turned-away
+// connections do not pile up.
+constexpr std::chrono::seconds kLingerLimit{2};
+
+// Beast 1.74 speaks boost::string_view, which does not convert to std::string implicitly.
+std::string to_string(beast::string_view text) {
+  return std::string(text.data(), text.size());
+}
+
+bool is_malformed_request(const beast::error_code& ec) {
+  static const auto& http_errors = bhttp::make_error_code(bhttp::error::bad_method).category();
+  return ec.category() == http_errors && ec != bhttp::error::end_of_stream &&
+         ec != bhttp::error::partial_message;
+}
+
+Request to_request(bhttp::request<bhttp::string_body>& message) {
+  Request request;
+  // HEAD is GET without the body; the handler answers it as GET and the server drops the body.
+  request.method =
+      message.method() == bhttp::verb::head ? "GET" : to_string(message.method_string());
+  request.target = to_string(message.target());
+  const std::size_t question_mark = request.target.find('?');
+  request.path = request.target.substr(0, question_mark);
+  if (question_mark != std::string::npos) request.query = request.target.substr(question_mark + 1);
+  for (const auto& field : message) {
+    request.headers.emplace_back(to_string(field.name_string()), to_string(field.value()));
+  }
+  request.body = std::move(message.body());
+  return request;
+}
+
+// Status line and header fields. The body is sent separately, straight from the shared chunks.
+std::string serialize_head(const Response& response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::empty_body> head;
+  head.version(version);
+  head.result(response.status);
+  head.set(bhttp::field::server, kServerName);
+  head.set(bhttp::field::content_type, response.content_type);
+  // Set by hand: prepare_payload() would compute it from the (empty) body type.
+  head.set(bhttp::field::content_length, std::to_string(response.body_size()));
+  for (const auto& [name, value] : response.headers) head.insert(name, value);
+  head.keep_alive(keep_alive);
+  std::ostringstream text;
+  text << head.base();
+  return text.str();
+}
+
+}  // namespace
+
+// One accepted socket. Every step runs under a deadline of the tcp_stream, and every completion
+// handler holds a shared_ptr to the connection, so it lives exactly as long as work is pending.
+// Requests are read one at a time and the next is read only after the response is written, which
+// answers pipelined requests in order.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<ServerCore> core, tcp::socket socket)
+      : core_(std::move(core)), stream_(std::move(socket)) {
+    beast::error_code unknown_peer;
+    peer_ = stream_.socket().remote_endpoint(unknown_peer);
+    core_->open_connections.insert(this);
+  }
+  ~Connection() { core_->open_connections.erase(this); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // The first request gets request_timeout from the moment of accept, so a client that connects
+  // and sends nothing is cut off as early as one that sends slowly.
+  void serve() { read_request(); }
+
+  void turn_away() {
+    Response response = Response::text(503, "too many connections\n");
+    response.headers.emplace_back("Retry-After", "1");
+    send(std::move(response), kHttp11, /*keep_alive=*/false, /*head_only=*/false);
+  }
+
+  void close() { stream_.close(); }
+
+ private:
+  void await_next_request() {
+    if (buffer_.size() > 0) return read_request();  // pipelined: already here
+    stream_.expires_after(core_->limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t size) {
+                              if (ec) return self->end(ec, "wait for request");
+                              self->buffer_.commit(size);
+                              self->read_request();
+                            });
+  }
+
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        core_->limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(core_->limits.max_body_bytes);
+    stream_.expires_after(core_->limits.request_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+  }
+
+  void on_request(beast::error_code ec) {
+    // A request can complete from buffered bytes after stop() closed the socket; the handler
+    // must not run then.
+    if (core_->stopped) return;
+    if (ec == bhttp::error::header_limit) return send_final(431, "request header too large\n");
+    if (ec == bhttp::error::body_limit) return send_final(413, "request body too large\n");
+    if (is_malformed_request(ec)) return send_final(400, "malformed request\n");
+    if (ec) return end(ec, "read request");
+
+    bhttp::request<bhttp::string_body> message = parser_->release();
+    const Request request = to_request(message);
+    send(run_handler(request), message.version(), message.keep_alive(),
+         /*head_only=*/message.method() == bhttp::verb::head);
+  }
+
+  Response run_handler(const Request& request) {
+    const auto log_failure = [&request](std::string_view what) {
+      log::error("http handler failed", "method=" + log::quote(request.method) +
+                                            " path=" + log::quote(request.path) +
+                                            " error=" + log::quote(what));
+    };
+    try {
+      Response response = core_->handler(request);
+      // Beast throws on a status it cannot write, and that would escape io_context::run().
+      if (response.status < 100 || response.status > 999) {
+        throw std::out_of_range("invalid status " + std::to_string(response.status));
+      }
+      return response;
+    } catch (const std::exception& e) {
+      log_failure(e.what());
+    } catch (...) {
+      log_failure("unknown exception");
+    }
+    return Response::text(500, "internal server error\n");
+  }
+
+  // For requests the server refuses: the stream is out of sync, so nothing after it can be read.
+  void send_final(unsigned status, std::string body) {
+    send(Response::text(status, std::move(body)), kHttp11, /*keep_alive=*/false,
+         /*head_only=*/false);
+  }
+
+  // One gathered write of the head and the body chunks as they are: no copy of the body, which
+  // may be a large cached exposition written to many sockets at once. response_ keeps the chunks
+  // alive until the write completes.
+  void send(Response response, unsigned version, bool keep_alive, bool head_only) {
+    keep_alive_ = keep_alive;
+    response_ = std::move(response);
+    response_head_ = serialize_head(response_, version, keep_alive);
+
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(1 + response_.body.size());
+    buffers.push_back(asio::buffer(response_head_));
+    if (!head_only) {
+      for (const auto& chunk : response_.body) buffers.push_back(asio::buffer(*chunk));
+    }
+    stream_.expires_after(core_->limits.write_timeout);
+    asio::async_write(stream_, buffers,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->end(ec, "write response");
+                        self->response_ = {};
+                        if (self->keep_alive_) return self->await_next_request();
+                        self->close_gracefully();
+                      });
+  }
+
+  void close_gracefully() {
+    beast::error_code already_gone;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, already_gone);
+    stream_.expires_after(kLingerLimit);
+    discard_input();
+  }
+
+  // Whatever ends the drain (the peer's close, an error, the linger limit) ends the connection.
+  void discard_input() {
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->discard_input();
+                            });
+  }
+
+  // The one exit for a failed step: nothing new is scheduled, so the last shared_ptr goes away
+  // with this completion and the socket closes. Peers leaving and stop() are routine; timeouts
+  // and resets are worth a debug line.
+  void end(beast::error_code ec, std::string_view step) {
+    if (core_->stopped || ec == asio::error::operation_aborted || ec == asio::error::eof ||
+        ec == bhttp::error::end_of_stream) {
+      return;
+    }
+    std::ostringstream peer;
+    peer << peer_;
+    log::debug("http connection dropped", "peer=" + log::quote(peer.str()) +
+                                              " step=" + log::quote(step) +
+                                              " error=" + log::quote(ec.message()));
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  beast::tcp_stream stream_;
+  tcp::endpoint peer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Response response_;
+  std::string response_head_;
+  bool keep_alive_ = false;
+};
+
+void serve(std::shared_ptr<ServerCore> core, tcp::socket socket) {
+  std::make_shared<Connection>(std::move(core), std::move(socket))->serve();
+}
+
+void turn_away(std::shared_ptr<ServerCore> core, tcp::socket socket) {
+  std::make_shared<Connection>(std::move(core), std::move(socket))->turn_away();
+}
+
+void close_all(ServerCore& core) {
+  // Closing only cancels: completions run later, so no connection is destroyed during the loop.
+  for (Connection* connection : core.open_connections) connection->close();
+  core.open_connections.clear();
+}
+
+}  // namespace zqe::http::detail

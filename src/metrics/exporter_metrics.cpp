@@ -1,0 +1,102 @@
+#include "metrics/exporter_metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include "common/version.hpp"
+
+namespace zqe::metrics {
+namespace {
+
+std::string name(std::string_view suffix) {
+  return std::string(kNamespace) + "_" + std::string(suffix);
+}
+
+const prometheus::Histogram::BucketBoundaries kRequestBuckets = {0.05, 0.1, 0.25, 0.5, 1,
+                                                                 2.5,  5,   10,   30};
+
+}  // namespace
+
+ExporterMetrics::ExporterMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name(name("exporter_api_requests_total"))
+                    .Help("Requests sent to Zoom by endpoint and HTTP status or transport error.")
+                    .Register(*registry_)),
+      request_duration_(prometheus::BuildHistogram()
+                            .Name(name("exporter_api_request_duration_seconds"))
+                            .Help("Duration of requests to Zoom, connect to last byte.")
+                            .Register(*registry_)),
+      parse_errors_(prometheus::BuildCounter()
+                        .Name(name("exporter_parse_errors_total"))
+                        .Help("QoS values Zoom sent that could not be parsed, by field.")
+                        .Register(*registry_)),
+      token_refreshes_(prometheus::BuildCounter()
+                           .Name(name("exporter_token_refreshes_total"))
+                           .Help("OAuth access token requests by result.")
+                           .Register(*registry_)),
+      polls_(prometheus::BuildCounter()
+                 .Name(name("exporter_polls_total"))
+                 .Help("Poll cycles by result (failure: the meeting list could not be read).")
+                 .Register(*registry_)),
+      up_(prometheus::BuildGauge()
+              .Name(name("up"))
+              .Help("1 when the last poll reached Zoom and read the live meeting list, else 0.")
+              .Register(*registry_)
+              .Add({})),
+      last_poll_success_(prometheus::BuildGauge()
+                             .Name(name("exporter_last_poll_success_timestamp_seconds"))
+                             .Help("Unix time the last successful poll finished.")
+                             .Register(*registry_)
+                             .Add({})),
+      poll_duration_(prometheus::BuildGauge()
+                         .Name(name("exporter_poll_duration_seconds"))
+                         .Help("Duration of the last poll cycle.")
+                         .Register(*registry_)
+                         .Add({})) {
+  prometheus::BuildGauge()
+      .Name(name("exporter_build_info"))
+      .Help("Version and git revision of the exporter; always 1.")
+      .Register(*registry_)
+      .Add({{"version", kVersion}, {"revision", kRevision}})
+      .Set(1);
+  for (const char* result : {"success", "failure"}) {
+    token_refreshes_.Add({{"result", result}});
+    polls_.Add({{"result", result}});
+  }
+}
+
+void ExporterMetrics::count_request(std::string_view endpoint, std::string_view code,
+                                    double seconds) {
+  requests_.Add({{"endpoint", std::string(endpoint)}, {"code", std::string(code)}}).Increment();
+  request_duration_.Add({{"endpoint", std::string(endpoint)}}, kRequestBuckets).Observe(seconds);
+}
+
+void ExporterMetrics::count_parse_error(std::string_view field, double count) {
+  parse_errors_.Add({{"field", std::string(field)}}).Increment(count);
+}
+
+void ExporterMetrics::count_token_refresh(bool success) {
+  token_refreshes_.Add({{"result", success ? "success" : "failure"}}).Increment();
+}
+
+void ExporterMetrics::count_poll(bool success) {
+  polls_.Add({{"result", success ? "success" : "failure"}}).Increment();
+}
+
+void ExporterMetrics::set_up(bool up) {
+  up_.Set(up ? 1 : 0);
+}
+
+void ExporterMetrics::set_poll_duration(double seconds) {
+  poll_duration_.Set(seconds);
+}
+
+void ExporterMetrics::set_last_poll_success(double unix_seconds) {
+  last_poll_success_.Set(unix_seconds);
+}
+
+std::string ExporterMetrics::render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace zqe::metrics

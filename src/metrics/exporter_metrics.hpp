@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <string>
+#include <string_view>
+
+// The exporter's own metrics, kept in a prometheus-cpp registry: few series, updated as events
+// happen, rendered on every scrape (unlike the QoS families, rendered once per poll).
+namespace zqe::metrics {
+
+inline constexpr std::string_view kNamespace = "zoom";
+
+// Values of the `endpoint` label of the API request metrics.
+namespace endpoint {
+inline constexpr std::string_view oauth_token = "oauth_token";
+inline constexpr std::string_view list_meetings = "list_meetings";
+inline constexpr std::string_view participants_qos = "participants_qos";
+}  // namespace endpoint
+
+class ExporterMetrics {
+ public:
+  ExporterMetrics();
+
+  // `code` is the HTTP status ("200", "429") or a transport error name ("timeout").
+  void count_request(std::string_view endpoint, std::string_view code, double seconds);
+  void count_parse_error(std::string_view field, double count = 1);
+  void count_token_refresh(bool success);
+  void count_poll(bool success);
+  void set_up(bool up);
+  void set_poll_duration(double seconds);
+  void set_last_poll_success(double unix_seconds);
+
+  std::string render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& request_duration_;
+  prometheus::Family<prometheus::Counter>& parse_errors_;
+  prometheus::Family<prometheus::Counter>& token_refreshes_;
+  prometheus::Family<prometheus::Counter>& polls_;
+  prometheus::Gauge& up_;
+  prometheus::Gauge& last_poll_success_;
+  prometheus::Gauge& poll_duration_;
+};
+
+}  // namespace zqe::metrics

@@ -1,0 +1,321 @@
+#include "simulator/simulated_api.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include "simulator/base64.hpp"
+#include "simulator/deterministic_random.hpp"
+#include "simulator/simulated_zoom.hpp"
+#include "simulator/zoom_json.hpp"
+
+namespace zqe::simulator {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr std::string_view kTokenPath = "/oauth/token";
+constexpr std::string_view kMeetingsPath = "/v2/metrics/meetings";
+constexpr std::string_view kJsonContentType = "application/json;charset=UTF-8";
+constexpr auto kAccessTokenLifetime = seconds(3600);
+constexpr auto kPageTokenLifetime = std::chrono::minutes(15);
+constexpr std::size_t kDefaultMeetingsPageSize = 30;
+constexpr std::size_t kMaxMeetingsPageSize = 300;
+constexpr std::size_t kDefaultQosPageSize = 1;
+constexpr std::uint64_t kSecretSalt = 0x5a6f6f6d51655321ULL;
+
+http::Response json_response(unsigned status, std::string body) {
+  return http::Response::text(status, std::move(body), std::string(kJsonContentType));
+}
+
+template <typename WriteFields>
+http::Response json_object(unsigned status, WriteFields write_fields) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  write_fields(writer);
+  writer.EndObject();
+  return json_response(status, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+void write_string_field(JsonWriter& writer, const char* key, std::string_view value) {
+  writer.Key(key);
+  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+http::Response zoom_error(unsigned status, int code, std::string_view message) {
+  return json_object(status, [&](JsonWriter& writer) {
+    writer.Key("code");
+    writer.Int(code);
+    write_string_field(writer, "message", message);
+  });
+}
+
+http::Response oauth_error(std::string_view reason, std::string_view error) {
+  return json_object(400, [&](JsonWriter& writer) {
+    write_string_field(writer, "reason", reason);
+    write_string_field(writer, "error", error);
+  });
+}
+
+http::Response invalid_access_token() { return zoom_error(401, 124, "Invalid access token."); }
+http::Response invalid_page_token() {
+  return zoom_error(400, 300, "The next page token is invalid or expired.");
+}
+http::Response not_found() { return zoom_error(404, 404, "Not found"); }
+
+http::Response method_not_allowed(std::string_view allowed) {
+  http::Response response = zoom_error(405, 405, "Method not allowed");
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  while (!path.empty()) {
+    const std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+  }
+  return segments;
+}
+
+// The meetingId segment of /v2/metrics/meetings/{meetingId}/participants/qos, or nullopt.
+std::optional<std::string_view> participants_qos_meeting(std::string_view path) {
+  const std::vector<std::string_view> segments = split_path(path);
+  if (segments.size() == 7 && segments[0].empty() && segments[1] == "v2" &&
+      segments[2] == "metrics" && segments[3] == "meetings" && !segments[4].empty() &&
+      segments[5] == "participants" && segments[6] == "qos") {
+    return segments[4];
+  }
+  return std::nullopt;
+}
+
+// Zoom's front end collapses "//" in a decoded path, so a uuid that starts with '/' or contains
+// "//" reaches the API intact only when the client percent-encoded it twice.
+bool needs_double_encoding(std::string_view uuid) {
+  return uuid.starts_with('/') || uuid.find("//") != std::string_view::npos;
+}
+
+std::size_t page_size_of(const http::Request& request, std::size_t default_size,
+                         std::size_t max_size) {
+  const std::string text = request.query_param("page_size");
+  std::size_t size = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
+  if (error != std::errc{} || end != text.data() + text.size() || size == 0) return default_size;
+  return std::min(size, max_size);
+}
+
+bool is_live_listing(const http::Request& request) {
+  const std::string type = request.query_param("type");
+  return type.empty() || type == "live";
+}
+
+http::Response only_live_meetings() {
+  return zoom_error(400, 300, "The simulated account has only live meetings: use type=live.");
+}
+
+std::size_t page_count(std::size_t total, std::size_t page_size) {
+  return (total + page_size - 1) / page_size;
+}
+
+void append_le64(std::string& bytes, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+std::uint64_t read_le64(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+std::int64_t unix_seconds(TimePoint time) {
+  return std::chrono::duration_cast<seconds>(time.time_since_epoch()).count();
+}
+
+// The value of a field of an application/x-www-form-urlencoded body, which has the syntax of a
+// query string; Zoom also takes the fields in the query string itself.
+std::string form_field(const http::Request& request, std::string_view name) {
+  std::string value = request.query_param(name);
+  if (!value.empty()) return value;
+  http::Request form;
+  form.query = request.body;
+  return form.query_param(name);
+}
+
+bool has_valid_client_credentials(const http::Request& request) {
+  const std::string_view authorization = request.header("Authorization");
+  constexpr std::string_view kScheme = "Basic ";
+  if (authorization.size() < kScheme.size() ||
+      !http::iequals(authorization.substr(0, kScheme.size()), kScheme)) {
+    return false;
+  }
+  const std::optional<std::string> credentials =
+      base64_decode(authorization.substr(kScheme.size()), Base64Alphabet::standard);
+  return credentials == std::string(kClientId) + ":" + kClientSecret;
+}
+
+}  // namespace
+
+SimulatedApi::SimulatedApi(const config::SimulatorConfig& config, Clock clock)
+    : qos_page_size_cap_(static_cast<std::size_t>(std::max(1, config.page_size_cap))),
+      clock_(std::move(clock)),
+      account_(config, clock_()),
+      secret_(hash_of(config.seed, kSecretSalt)) {}
+
+http::Response SimulatedApi::handle(const http::Request& request) {
+  const TimePoint now = clock_();
+  account_.advance_to(now);
+  // The server hands HEAD over as GET.
+  const bool is_get = request.method == "GET";
+  if (request.path == kTokenPath) {
+    if (request.method != "POST") return method_not_allowed("POST");
+    return issue_access_token(request, now);
+  }
+  const std::optional<std::string_view> meeting_segment = participants_qos_meeting(request.path);
+  if (request.path != kMeetingsPath && !meeting_segment) return not_found();
+  if (!is_get) return method_not_allowed("GET, HEAD");
+  if (!is_authorized(request, now)) return invalid_access_token();
+  if (!is_live_listing(request)) return only_live_meetings();
+  if (meeting_segment) return list_participants_qos(request, *meeting_segment, now);
+  return list_meetings(request, now);
+}
+
+http::Response SimulatedApi::issue_access_token(const http::Request& request, TimePoint now) {
+  if (!has_valid_client_credentials(request)) {
+    return oauth_error("Invalid client_id or client_secret", "invalid_client");
+  }
+  if (form_field(request, "grant_type") != "account_credentials") {
+    return oauth_error("unsupported grant type", "unsupported_grant_type");
+  }
+  if (form_field(request, "account_id") != kAccountId) {
+    return oauth_error("Invalid account_id", "invalid_request");
+  }
+  // Like Zoom, a new token replaces the one before, so clients that refresh concurrently fail.
+  RandomStream random(hash_of(secret_, ++access_tokens_issued_));
+  std::string token_bytes;
+  for (int i = 0; i < 4; ++i) append_le64(token_bytes, random.next());
+  access_token_ = base64_encode(token_bytes, Base64Alphabet::url);
+  access_token_expiry_ = now + kAccessTokenLifetime;
+  return json_object(200, [&](JsonWriter& writer) {
+    write_string_field(writer, "access_token", access_token_);
+    write_string_field(writer, "token_type", "bearer");
+    writer.Key("expires_in");
+    writer.Int64(kAccessTokenLifetime.count());
+    write_string_field(writer, "scope", "dashboard_meetings:read:admin");
+  });
+}
+
+bool SimulatedApi::is_authorized(const http::Request& request, TimePoint now) const {
+  const std::string_view authorization = request.header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  return !access_token_.empty() && now < access_token_expiry_ &&
+         authorization.size() > kScheme.size() &&
+         http::iequals(authorization.substr(0, kScheme.size()), kScheme) &&
+         authorization.substr(kScheme.size()) == access_token_;
+}
+
+http::Response SimulatedApi::list_meetings(const http::Request& request, TimePoint now) const {
+  const std::size_t page_size =
+      page_size_of(request, kDefaultMeetingsPageSize, kMaxMeetingsPageSize);
+  std::size_t first = 0;
+  if (const std::string token = request.query_param("next_page_token"); !token.empty()) {
+    const std::optional<std::size_t> offset = redeem_page_token(token, 0, now);
+    if (!offset) return invalid_page_token();
+    first = *offset;
+  }
+  const std::size_t total = account_.meeting_count();
+  const std::size_t end = std::min(total, first + page_size);
+  const std::string next_token = end < total ? issue_page_token(0, end, now) : std::string();
+  return json_object(200, [&](JsonWriter& writer) {
+    write_string_field(writer, "from", format_date(now));
+    write_string_field(writer, "to", format_date(now));
+    writer.Key("page_count");
+    writer.Uint64(page_count(total, page_size));
+    writer.Key("page_size");
+    writer.Uint64(page_size);
+    writer.Key("total_records");
+    writer.Uint64(total);
+    write_string_field(writer, "next_page_token", next_token);
+    writer.Key("meetings");
+    writer.StartArray();
+    for (std::size_t index = first; index < end; ++index) {
+      write_meeting(writer, account_.meeting(index));
+    }
+    writer.EndArray();
+  });
+}
+
+http::Response SimulatedApi::list_participants_qos(const http::Request& request,
+                                                   std::string_view meeting_segment,
+                                                   TimePoint now) const {
+  const bool encoded_twice = meeting_segment.find("%25") != std::string_view::npos;
+  std::string reference = http::percent_decode(meeting_segment);
+  if (encoded_twice) reference = http::percent_decode(reference);
+  const std::optional<std::size_t> meeting = account_.find_meeting(reference);
+  if (!meeting || (!encoded_twice && needs_double_encoding(reference))) {
+    return zoom_error(404, 3001, "Meeting does not exist: " + reference + ".");
+  }
+  const std::uint64_t meeting_id = account_.meeting_id(*meeting);
+
+  const std::size_t page_size = page_size_of(request, kDefaultQosPageSize, qos_page_size_cap_);
+  std::size_t first_seat = 0;
+  if (const std::string token = request.query_param("next_page_token"); !token.empty()) {
+    const std::optional<std::size_t> offset = redeem_page_token(token, meeting_id, now);
+    if (!offset) return invalid_page_token();
+    first_seat = *offset;
+  }
+  const ParticipantsPage page = account_.participants(*meeting, first_seat, page_size);
+  const std::string next_token =
+      page.next_seat ? issue_page_token(meeting_id, *page.next_seat, now) : std::string();
+  return json_object(200, [&](JsonWriter& writer) {
+    writer.Key("page_count");
+    writer.Uint64(page_count(page.total, page_size));
+    writer.Key("page_size");
+    writer.Uint64(page_size);
+    writer.Key("total_records");
+    writer.Uint64(page.total);
+    write_string_field(writer, "next_page_token", next_token);
+    writer.Key("participants");
+    writer.StartArray();
+    for (const ParticipantQos& participant : page.participants) {
+      write_participant(writer, participant);
+    }
+    writer.EndArray();
+  });
+}
+
+// Layout: scope, offset, expiry (Unix seconds), then a keyed hash of the three; base64url.
+std::string SimulatedApi::issue_page_token(std::uint64_t scope, std::size_t offset,
+                                           TimePoint now) const {
+  const auto expiry = static_cast<std::uint64_t>(unix_seconds(now + kPageTokenLifetime));
+  std::string bytes;
+  append_le64(bytes, scope);
+  append_le64(bytes, offset);
+  append_le64(bytes, expiry);
+  append_le64(bytes, hash_of(secret_, scope, offset, expiry));
+  return base64_encode(bytes, Base64Alphabet::url);
+}
+
+std::optional<std::size_t> SimulatedApi::redeem_page_token(std::string_view token,
+                                                           std::uint64_t scope,
+                                                           TimePoint now) const {
+  const std::optional<std::string> bytes = base64_decode(token, Base64Alphabet::url);
+  if (!bytes || bytes->size() != 32) return std::nullopt;
+  const std::string_view fields(*bytes);
+  const std::uint64_t token_scope = read_le64(fields.substr(0, 8));
+  const std::uint64_t offset = read_le64(fields.substr(8, 8));
+  const std::uint64_t expiry = read_le64(fields.substr(16, 8));
+  const std::uint64_t signature = read_le64(fields.substr(24, 8));
+  if (signature != hash_of(secret_, token_scope, offset, expiry) || token_scope != scope ||
+      static_cast<std::int64_t>(expiry) <= unix_seconds(now)) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(offset);
+}
+
+}  // namespace zqe::simulator

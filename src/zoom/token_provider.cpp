@@ -1,0 +1,120 @@
+#include "zoom/token_provider.hpp"
+
+#include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+
+#include "zoom/reply_decoder.hpp"
+
+namespace zqe::zoom {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string base64(std::string_view text) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(text.size()), '\0');
+  out.resize(b64::encode(out.data(), text.data(), text.size()));
+  return out;
+}
+
+// How long to use a token: Zoom says 3600 s. A missing or absurd expires_in is clamped so the
+// exporter neither refreshes in a loop nor keeps a token for days.
+Clock::duration usable_lifetime(std::optional<double> expires_in_seconds) {
+  const double seconds = std::clamp(expires_in_seconds.value_or(600.0), 10.0, 86400.0);
+  const auto lifetime = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(seconds));
+  // Refresh a minute early (a tenth early for short-lived tokens) so no request carries a token
+  // that expires on its way.
+  return lifetime - std::min<Clock::duration>(60s, lifetime / 10);
+}
+
+}  // namespace
+
+TokenProvider::TokenProvider(asio::io_context& io, HttpClient& http,
+                             metrics::ExporterMetrics& metrics, Credentials credentials)
+    : http_(http),
+      metrics_(metrics),
+      credentials_(std::move(credentials)),
+      refresh_done_(io, Clock::time_point::max()) {}
+
+void TokenProvider::set_credentials(Credentials credentials) {
+  credentials_ = std::move(credentials);
+  access_token_.clear();
+}
+
+void TokenProvider::invalidate(const std::string& access_token) {
+  if (access_token == access_token_) access_token_.clear();
+}
+
+asio::awaitable<TokenResult> TokenProvider::token() {
+  TokenResult cached;
+  cached.access_token = access_token_;
+  if (!access_token_.empty() && Clock::now() < refresh_at_) co_return cached;
+  if (refreshing_) {
+    boost::system::error_code ignored;
+    co_await refresh_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  } else {
+    co_await refresh();
+  }
+  if (access_token_.empty()) co_return last_failure_;
+  cached.access_token = access_token_;
+  co_return cached;
+}
+
+asio::awaitable<void> TokenProvider::refresh() {
+  refreshing_ = true;
+  access_token_.clear();
+  OutgoingRequest request;
+  request.method = "POST";
+  request.target = credentials_.token_url.path.empty() ? "/" : credentials_.token_url.path;
+  request.headers = {
+      {"Authorization",
+       "Basic " + base64(credentials_.client_id + ":" + credentials_.client_secret)},
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  request.body = "grant_type=account_credentials&account_id=" +
+                 percent_encode(credentials_.account_id);
+
+  const auto started = Clock::now();
+  HttpOutcome outcome = co_await http_.send(credentials_.token_url, std::move(request));
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  metrics_.count_request(metrics::endpoint::oauth_token,
+                         outcome.error == TransportError::none
+                             ? std::to_string(outcome.status)
+                             : std::string(transport_error_name(outcome.error)),
+                         seconds);
+
+  TokenResult failure;
+  if (outcome.error != TransportError::none) {
+    failure.error = "token request failed: " + std::string(transport_error_name(outcome.error)) +
+                    " (" + outcome.error_detail + ")";
+  } else if (outcome.status != 200) {
+    failure.error = "token request answered HTTP " + std::to_string(outcome.status);
+    // Zoom answers 400 invalid_client / 401 for wrong credentials or account id.
+    if (outcome.status == 400 || outcome.status == 401 || outcome.status == 403) {
+      failure.credentials_rejected = true;
+      failure.error +=
+          ": Zoom rejected the credentials; check zoom.account_id, zoom.client_id and the "
+          "client secret of the Server-to-Server OAuth app, and that the app is activated";
+    }
+  } else {
+    auto reply = decode_token_reply(outcome.body);
+    if (reply.value) {
+      access_token_ = std::move(reply.value->access_token);
+      refresh_at_ = Clock::now() + usable_lifetime(reply.value->expires_in_seconds);
+    } else {
+      failure.error = "token reply unusable: " + reply.error;
+    }
+  }
+
+  metrics_.count_token_refresh(!access_token_.empty());
+  // Failures reach the log through the call that needed the token, once per outage.
+  if (access_token_.empty()) last_failure_ = failure;
+  refreshing_ = false;
+  refresh_done_.cancel();
+}
+
+}  // namespace zqe::zoom

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <string>
+
+#include "metrics/exporter_metrics.hpp"
+#include "zoom/http_client.hpp"
+
+namespace zqe::zoom {
+
+struct Credentials {
+  std::string account_id;
+  std::string client_id;
+  std::string client_secret;
+  Url token_url;
+};
+
+struct TokenResult {
+  std::string access_token;  // empty on failure
+  std::string error;         // why there is no token; never contains the secret
+  bool credentials_rejected = false;  // Zoom said the credentials are wrong: retrying won't help
+};
+
+// Server-to-Server OAuth access tokens: cached until shortly before they expire, with exactly one
+// refresh in flight (Zoom invalidates the token in use when a new one is issued, so concurrent
+// refreshes would make requests fail with 401 / code 124 at random).
+class TokenProvider {
+ public:
+  TokenProvider(boost::asio::io_context& io, HttpClient& http, metrics::ExporterMetrics& metrics,
+                Credentials credentials);
+
+  // A valid token, fetching one when none is cached or the cached one expires soon.
+  boost::asio::awaitable<TokenResult> token();
+  // Zoom rejected `access_token` (401): forget it, unless a newer one has replaced it already.
+  void invalidate(const std::string& access_token);
+  void set_credentials(Credentials credentials);
+
+ private:
+  boost::asio::awaitable<void> refresh();
+
+  HttpClient& http_;
+  metrics::ExporterMetrics& metrics_;
+  Credentials credentials_;
+  std::string access_token_;
+  std::chrono::steady_clock::time_point refresh_at_;
+  TokenResult last_failure_;
+  bool refreshing_ = false;
+  // Waiters of the refresh in flight sleep on this timer; the refresh cancels it when done.
+  boost::asio::steady_timer refresh_done_;
+};
+
+}  // namespace zqe::zoom

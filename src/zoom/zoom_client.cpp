@@ -1,0 +1,152 @@
+#include "zoom/zoom_client.hpp"
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+
+namespace zqe::zoom {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A listing longer than this is a server bug or a hostile reply, not an account.
+constexpr int kMaxPages = 100'000;
+
+std::string page_query(std::string_view base, int page_size, const std::string& token) {
+  std::string query = std::string(base) + "?type=live&page_size=" + std::to_string(page_size);
+  if (!token.empty()) query += "&next_page_token=" + percent_encode(token);
+  return query;
+}
+
+// Follows next_page_token until it is empty; stops with an error on a token seen before.
+class Pagination {
+ public:
+  std::optional<ApiError> advance(const std::string& next_token) {
+    token_ = next_token;
+    if (token_.empty()) return std::nullopt;
+    if (!seen_.insert(token_).second || ++pages_ >= kMaxPages) {
+      return ApiError{ApiError::Kind::pagination, 200, std::nullopt,
+                      "next_page_token repeats; listing abandoned"};
+    }
+    return std::nullopt;
+  }
+  const std::string& token() const { return token_; }
+  bool done() const { return token_.empty(); }
+
+ private:
+  std::string token_;
+  std::set<std::string> seen_;
+  int pages_ = 0;
+};
+
+}  // namespace
+
+std::string describe(const ApiError& error) {
+  std::string text = error.detail;
+  if (error.kind == ApiError::Kind::http_status || error.kind == ApiError::Kind::meeting_ended) {
+    text = "HTTP " + std::to_string(error.status);
+    if (error.zoom_code) text += " (code " + std::to_string(*error.zoom_code) + ")";
+    if (!error.detail.empty()) text += ": " + error.detail;
+  }
+  return text;
+}
+
+ZoomClient::ZoomClient(HttpClient& http, TokenProvider& tokens, metrics::ExporterMetrics& metrics,
+                       ClientOptions options)
+    : http_(http), tokens_(tokens), metrics_(metrics) {
+  set_options(std::move(options));
+}
+
+void ZoomClient::set_options(ClientOptions options) {
+  auto url = parse_url(options.api_base_url);
+  if (!url) throw std::invalid_argument("invalid Zoom API base URL");
+  base_url_ = *url;
+  options_ = std::move(options);
+}
+
+asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
+                                                   std::string path_and_query) {
+  // One retry, and only after a 401: the token may have been revoked or replaced.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    TokenResult token = co_await tokens_.token();
+    if (token.access_token.empty()) {
+      co_return Reply{{}, ApiError{ApiError::Kind::no_token, 0, std::nullopt, token.error}};
+    }
+    OutgoingRequest request;
+    request.target = base_url_.path + path_and_query;
+    request.headers = {{"Authorization", "Bearer " + token.access_token}};
+
+    const auto started = Clock::now();
+    HttpOutcome outcome = co_await http_.send(base_url_, std::move(request));
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (outcome.error != TransportError::none) {
+      metrics_.count_request(endpoint, transport_error_name(outcome.error), seconds);
+      co_return Reply{{}, ApiError{ApiError::Kind::transport, 0, std::nullopt,
+                                   std::string(transport_error_name(outcome.error)) + ": " +
+                                       outcome.error_detail}};
+    }
+    metrics_.count_request(endpoint, std::to_string(outcome.status), seconds);
+    if (outcome.status == 200) co_return Reply{std::move(outcome.body), std::nullopt};
+
+    const ErrorBody body = decode_error_body(outcome.body);
+    ApiError error{ApiError::Kind::http_status, outcome.status, body.code, body.message};
+    if (outcome.status == 404 || body.code == 3001) error.kind = ApiError::Kind::meeting_ended;
+    const bool token_rejected = outcome.status == 401 || body.code == 124;
+    if (!token_rejected || attempt == 1) co_return Reply{{}, error};
+    tokens_.invalidate(token.access_token);
+  }
+  co_return Reply{};  // not reached: the loop returns on its second attempt
+}
+
+asio::awaitable<ApiResult<std::vector<LiveMeeting>>> ZoomClient::live_meetings() {
+  std::vector<LiveMeeting> meetings;
+  Pagination pages;
+  do {
+    Reply reply = co_await get(metrics::endpoint::list_meetings,
+                               page_query("/metrics/meetings", options_.meetings_page_size,
+                                          pages.token()));
+    if (reply.error) co_return ApiResult<std::vector<LiveMeeting>>{std::nullopt, *reply.error};
+    auto page = decode_meetings_page(reply.body);
+    if (!page.value) {
+      co_return ApiResult<std::vector<LiveMeeting>>{
+          std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
+                                 "meeting list: " + page.error}};
+    }
+    for (auto& meeting : page.value->meetings) meetings.push_back(std::move(meeting));
+    if (auto error = pages.advance(page.value->next_page_token)) {
+      co_return ApiResult<std::vector<LiveMeeting>>{std::nullopt, *error};
+    }
+  } while (!pages.done());
+  co_return ApiResult<std::vector<LiveMeeting>>{std::move(meetings), {}};
+}
+
+asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMeeting& meeting) {
+  const std::string path =
+      "/metrics/meetings/" + meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos";
+  MeetingQos result;
+  Pagination pages;
+  do {
+    Reply reply = co_await get(metrics::endpoint::participants_qos,
+                               page_query(path, options_.qos_page_size, pages.token()));
+    if (reply.error) co_return ApiResult<MeetingQos>{std::nullopt, *reply.error};
+    auto page = decode_participants_page(reply.body);
+    if (!page.value) {
+      co_return ApiResult<MeetingQos>{
+          std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
+                                 "participants QoS: " + page.error}};
+    }
+    for (auto& participant : page.value->participants) {
+      result.participants.push_back(std::move(participant));
+    }
+    for (const auto& [field, count] : page.value->parse_errors) {
+      result.parse_errors[field] += count;
+    }
+    if (auto error = pages.advance(page.value->next_page_token)) {
+      co_return ApiResult<MeetingQos>{std::nullopt, *error};
+    }
+  } while (!pages.done());
+  co_return ApiResult<MeetingQos>{std::move(result), {}};
+}
+
+}  // namespace zqe::zoom

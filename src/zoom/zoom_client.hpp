@@ -1,0 +1,82 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/exporter_metrics.hpp"
+#include "qos/participant_qos.hpp"
+#include "zoom/http_client.hpp"
+#include "zoom/meeting.hpp"
+#include "zoom/reply_decoder.hpp"
+#include "zoom/token_provider.hpp"
+
+namespace zqe::zoom {
+
+struct ApiError {
+  enum class Kind {
+    transport,        // no reply: see detail
+    http_status,      // a reply other than 200
+    invalid_reply,    // 200 but not the JSON we expect
+    meeting_ended,    // 404 / code 3001: the meeting ended between the list and the QoS call
+    no_token,         // no access token could be had
+    pagination,       // next_page_token repeated or too many pages
+  };
+  Kind kind = Kind::transport;
+  unsigned status = 0;
+  std::optional<long long> zoom_code;
+  std::string detail;  // one line for the log; never contains secrets or whole bodies
+};
+
+template <typename T>
+struct ApiResult {
+  std::optional<T> value;
+  ApiError error;  // meaningful when value is empty
+};
+
+struct MeetingQos {
+  std::vector<qos::ParticipantQos> participants;
+  ParseErrorCounts parse_errors;
+};
+
+struct ClientOptions {
+  std::string api_base_url;
+  int qos_page_size = 10;
+  int meetings_page_size = 300;
+};
+
+// Zoom's Dashboard API: every page of a listing, an access token on every call, and one token
+// refresh and retry when Zoom answers 401 (code 124).
+class ZoomClient {
+ public:
+  // Throws std::invalid_argument when options.api_base_url is not a valid URL.
+  ZoomClient(HttpClient& http, TokenProvider& tokens, metrics::ExporterMetrics& metrics,
+             ClientOptions options);
+
+  void set_options(ClientOptions options);
+
+  boost::asio::awaitable<ApiResult<std::vector<LiveMeeting>>> live_meetings();
+  boost::asio::awaitable<ApiResult<MeetingQos>> participants_qos(const LiveMeeting& meeting);
+
+ private:
+  struct Reply {
+    std::string body;  // of a 200
+    std::optional<ApiError> error;
+  };
+  // GET base_url + path_and_query with a token; counts and times it under `endpoint`.
+  boost::asio::awaitable<Reply> get(std::string_view endpoint, std::string path_and_query);
+
+  HttpClient& http_;
+  TokenProvider& tokens_;
+  metrics::ExporterMetrics& metrics_;
+  ClientOptions options_;
+  Url base_url_;
+};
+
+// "HTTP 404 (code 3001: Meeting does not exist)" and the like.
+std::string describe(const ApiError& error);
+
+}  // namespace zqe::zoom

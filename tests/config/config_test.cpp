@@ -1,0 +1,524 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "config/config.hpp"
+
+namespace zqe::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kDataDir = ZQE_TEST_DATA_DIR;
+// The client_secret of every test file that has one; no message may ever contain it.
+constexpr std::string_view kFileSecret = "k3ep-Th1s-Secret";
+
+EnvLookup fake_env(std::map<std::string, std::string> variables = {}) {
+  return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
+    const auto found = variables.find(name);
+    if (found == variables.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+LoadOptions options_with(std::map<std::string, std::string> variables = {}) {
+  return {.simulate = false, .env = fake_env(std::move(variables))};
+}
+
+LoadOptions simulate_options() {
+  return {.simulate = true, .env = fake_env()};
+}
+
+std::string error_of(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "(no ConfigError)";
+}
+
+std::string parse_error(std::string_view yaml, const LoadOptions& options = options_with()) {
+  return error_of([&] { parse_config(yaml, "test.yaml", options); });
+}
+
+constexpr std::string_view kCredentials = R"(
+zoom:
+  account_id: acct
+  client_id: client
+  client_secret: secret
+)";
+
+// Config has no operator==; this compares every setting (not `source`), naming the one that
+// differs.
+void expect_same_settings(const Config& actual, const Config& expected) {
+  EXPECT_EQ(actual.listen_host, expected.listen_host);
+  EXPECT_EQ(actual.listen_port, expected.listen_port);
+  EXPECT_EQ(actual.log_level, expected.log_level);
+  EXPECT_EQ(actual.zoom.account_id, expected.zoom.account_id);
+  EXPECT_EQ(actual.zoom.client_id, expected.zoom.client_id);
+  EXPECT_EQ(actual.zoom.client_secret, expected.zoom.client_secret);
+  EXPECT_EQ(actual.zoom.api_base_url, expected.zoom.api_base_url);
+  EXPECT_EQ(actual.zoom.oauth_token_url, expected.zoom.oauth_token_url);
+  EXPECT_EQ(actual.zoom.request_timeout, expected.zoom.request_timeout);
+  EXPECT_EQ(actual.zoom.max_response_bytes, expected.zoom.max_response_bytes);
+  EXPECT_EQ(actual.zoom.qos_page_size, expected.zoom.qos_page_size);
+  EXPECT_EQ(actual.zoom.meetings_page_size, expected.zoom.meetings_page_size);
+  EXPECT_EQ(actual.zoom.max_concurrent_requests, expected.zoom.max_concurrent_requests);
+  EXPECT_EQ(actual.poll.interval, expected.poll.interval);
+  EXPECT_EQ(actual.metrics.participant_info_labels, expected.metrics.participant_info_labels);
+  EXPECT_EQ(actual.simulator.meetings, expected.simulator.meetings);
+  EXPECT_EQ(actual.simulator.participants_per_meeting, expected.simulator.participants_per_meeting);
+  EXPECT_EQ(actual.simulator.seed, expected.simulator.seed);
+  EXPECT_EQ(actual.simulator.page_size_cap, expected.simulator.page_size_cap);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "zqe-config-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string write(const std::string& name, std::string_view content) const {
+    const std::filesystem::path file = path_ / name;
+    std::ofstream(file, std::ios::binary) << content;
+    return file.string();
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
+  const std::string path = kDataDir + "/valid-full.yaml";
+  const Config config = load_config(path, options_with());
+
+  EXPECT_EQ(config.source, path);
+  EXPECT_EQ(config.listen_host, "127.0.0.1");
+  EXPECT_EQ(config.listen_port, 9100);
+  EXPECT_EQ(config.log_level, log::Level::debug);
+  EXPECT_EQ(config.zoom.account_id, "acct-123");
+  EXPECT_EQ(config.zoom.client_id, "client-456");
+  EXPECT_EQ(config.zoom.client_secret, kFileSecret);
+  EXPECT_EQ(config.zoom.api_base_url, "http://127.0.0.1:8080/zoom/v2");
+  EXPECT_EQ(config.zoom.oauth_token_url, "https://login.example.com:8443/oauth/token");
+  EXPECT_EQ(config.zoom.request_timeout, 90s);
+  EXPECT_EQ(config.zoom.max_response_bytes, 1048576u);
+  EXPECT_EQ(config.zoom.qos_page_size, 5);
+  EXPECT_EQ(config.zoom.meetings_page_size, 100);
+  EXPECT_EQ(config.zoom.max_concurrent_requests, 16);
+  EXPECT_EQ(config.poll.interval, 2min);
+  EXPECT_EQ(config.metrics.participant_info_labels,
+            (std::vector<std::string>{"ip_address", "user_name", "domain"}));
+  EXPECT_EQ(config.simulator.meetings, 3);
+  EXPECT_EQ(config.simulator.participants_per_meeting, 0);
+  EXPECT_EQ(config.simulator.seed, 18446744073709551615u);
+  EXPECT_EQ(config.simulator.page_size_cap, 300);
+}
+
+TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
+  // The example names a secret file that exists only on a real host; the environment stands in.
+  const Config config = load_config(ZQE_SOURCE_DIR "/config/zoom-qos-exporter.example.yaml",
+                                    options_with({{"ZOOM_CLIENT_SECRET", "from-env"}}));
+
+  Config expected;
+  expected.zoom.account_id = "your-account-id";
+  expected.zoom.client_id = "your-client-id";
+  expected.zoom.client_secret = "from-env";
+  expect_same_settings(config, expected);
+}
+
+TEST(LoadConfig, MissingFileNamesThePathAndTheCause) {
+  EXPECT_EQ(error_of([] { load_config("no-such-dir/config.yaml", options_with()); }),
+            "no-such-dir/config.yaml: cannot read config file: No such file or directory");
+}
+
+TEST(ParseConfig, EmptyTextGivesTheDefaultsWhenSimulating) {
+  const Config config = parse_config("", "empty.yaml", simulate_options());
+  EXPECT_EQ(config.source, "empty.yaml");
+  expect_same_settings(config, Config{});
+}
+
+TEST(ParseConfig, EmptySectionsAndCommentsGiveTheDefaults) {
+  const Config config = parse_config("# nothing set yet\nzoom:\npoll:\nmetrics:\nsimulator:\n",
+                                     "empty.yaml", simulate_options());
+  expect_same_settings(config, Config{});
+}
+
+TEST(ParseConfig, DefaultsMatchTheRequirements) {
+  const Config config = parse_config(kCredentials, "test.yaml", options_with());
+  EXPECT_EQ(config.listen_host, "0.0.0.0");
+  EXPECT_EQ(config.listen_port, 9799);
+  EXPECT_EQ(config.log_level, log::Level::info);
+  EXPECT_EQ(config.zoom.api_base_url, "https://api.zoom.us/v2");
+  EXPECT_EQ(config.zoom.oauth_token_url, "https://zoom.us/oauth/token");
+  EXPECT_EQ(config.zoom.request_timeout, 30s);
+  EXPECT_EQ(config.zoom.max_response_bytes, 67108864u);
+  EXPECT_EQ(config.zoom.qos_page_size, 10);
+  EXPECT_EQ(config.zoom.meetings_page_size, 300);
+  EXPECT_EQ(config.zoom.max_concurrent_requests, 4);
+  EXPECT_EQ(config.poll.interval, 60s);
+  EXPECT_EQ(config.metrics.participant_info_labels,
+            (std::vector<std::string>{"user_name", "device", "version", "location"}));
+  EXPECT_EQ(config.simulator.meetings, 20);
+  EXPECT_EQ(config.simulator.participants_per_meeting, 8);
+  EXPECT_EQ(config.simulator.seed, 1u);
+  EXPECT_EQ(config.simulator.page_size_cap, 10);
+}
+
+TEST(ParseConfig, EmptyTextNeedsCredentialsUnlessSimulating) {
+  EXPECT_EQ(parse_error(""), "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID)");
+  EXPECT_EQ(parse_error("zoom:\n  account_id: a\n  client_id: c\n"),
+            "test.yaml: zoom.client_secret: required (or set zoom.client_secret_file or "
+            "ZOOM_CLIENT_SECRET)");
+}
+
+TEST(ParseConfig, AcceptsEveryListenForm) {
+  const std::pair<std::string_view, std::pair<std::string, int>> cases[] = {
+      {"listen: \"[::]:9799\"", {"::", 9799}},   {"listen: \"[::1]:65535\"", {"::1", 65535}},
+      {"listen: \":9799\"", {"0.0.0.0", 9799}},  {"listen: localhost:9799", {"localhost", 9799}},
+      {"listen: 127.0.0.1:1", {"127.0.0.1", 1}},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    SCOPED_TRACE(yaml);
+    const Config config = parse_config(yaml, "test.yaml", simulate_options());
+    EXPECT_EQ(config.listen_host, expected.first);
+    EXPECT_EQ(config.listen_port, expected.second);
+  }
+}
+
+TEST(ParseConfig, AcceptsUrlsWithPortsAndIpv6Hosts) {
+  const Config config = parse_config(
+      "zoom:\n  api_base_url: http://[::1]:8080/v2/\n  oauth_token_url: https://zoom.us\n",
+      "test.yaml", simulate_options());
+  EXPECT_EQ(config.zoom.api_base_url, "http://[::1]:8080/v2/");
+  EXPECT_EQ(config.zoom.oauth_token_url, "https://zoom.us");
+}
+
+TEST(ParseConfig, AcceptsAnEmptyLabelList) {
+  const Config config =
+      parse_config("metrics:\n  participant_info_labels: []\n", "test.yaml", simulate_options());
+  EXPECT_TRUE(config.metrics.participant_info_labels.empty());
+}
+
+TEST(EnvironmentOverrides, ReplaceTheFileValues) {
+  const Config config = parse_config(kCredentials, "test.yaml",
+                                     options_with({{"ZOOM_ACCOUNT_ID", "env-acct"},
+                                                   {"ZOOM_CLIENT_ID", "env-client"},
+                                                   {"ZOOM_CLIENT_SECRET", "env-secret"}}));
+  EXPECT_EQ(config.zoom.account_id, "env-acct");
+  EXPECT_EQ(config.zoom.client_id, "env-client");
+  EXPECT_EQ(config.zoom.client_secret, "env-secret");
+}
+
+TEST(EnvironmentOverrides, EmptyVariablesDoNotCount) {
+  const Config config =
+      parse_config(kCredentials, "test.yaml",
+                   options_with({{"ZOOM_ACCOUNT_ID", ""}, {"ZOOM_CLIENT_SECRET", ""}}));
+  EXPECT_EQ(config.zoom.account_id, "acct");
+  EXPECT_EQ(config.zoom.client_secret, "secret");
+}
+
+TEST(EnvironmentOverrides, SupplyCredentialsMissingFromTheFile) {
+  const Config config = parse_config("log_level: warn\n", "test.yaml",
+                                     options_with({{"ZOOM_ACCOUNT_ID", "env-acct"},
+                                                   {"ZOOM_CLIENT_ID", "env-client"},
+                                                   {"ZOOM_CLIENT_SECRET", "env-secret"}}));
+  EXPECT_EQ(config.zoom.account_id, "env-acct");
+  EXPECT_EQ(config.zoom.client_id, "env-client");
+  EXPECT_EQ(config.zoom.client_secret, "env-secret");
+}
+
+TEST(EnvironmentOverrides, SecretVariableMeansTheSecretFileIsNotRead) {
+  const Config config =
+      parse_config("zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: /no/such/file\n",
+                   "test.yaml", options_with({{"ZOOM_CLIENT_SECRET", "env-secret"}}));
+  EXPECT_EQ(config.zoom.client_secret, "env-secret");
+}
+
+TEST(DefaultConfig, IsTheDefaultsPlusTheEnvironment) {
+  const Config simulated = default_config(simulate_options());
+  EXPECT_EQ(simulated.source, "(no config file)");
+  expect_same_settings(simulated, Config{});
+
+  const Config from_env = default_config(options_with({{"ZOOM_ACCOUNT_ID", "env-acct"},
+                                                       {"ZOOM_CLIENT_ID", "env-client"},
+                                                       {"ZOOM_CLIENT_SECRET", "env-secret"}}));
+  Config expected;
+  expected.zoom.account_id = "env-acct";
+  expected.zoom.client_id = "env-client";
+  expected.zoom.client_secret = "env-secret";
+  expect_same_settings(from_env, expected);
+}
+
+TEST(DefaultConfig, NeedsCredentialsUnlessSimulating) {
+  EXPECT_EQ(error_of([] {
+              default_config(options_with({{"ZOOM_ACCOUNT_ID", "a"}}));
+            }),
+            "(no config file): zoom.client_id: required (or set ZOOM_CLIENT_ID)");
+}
+
+TEST(VariableExpansion, ExpandsCredentialsFromTheEnvironment) {
+  const Config config = parse_config(
+      R"(
+zoom:
+  account_id: "${ACCOUNT}"
+  client_id: "pre-${PART_1}-mid-${PART_2}-post"
+  client_secret: "pa$$word $HOME ${SECRET} costs $5 {x}"
+)",
+      "test.yaml",
+      options_with({{"ACCOUNT", "acct"}, {"PART_1", "one"}, {"PART_2", "two"}, {"SECRET", "s"}}));
+  EXPECT_EQ(config.zoom.account_id, "acct");
+  EXPECT_EQ(config.zoom.client_id, "pre-one-mid-two-post");
+  EXPECT_EQ(config.zoom.client_secret, "pa$$word $HOME s costs $5 {x}");
+}
+
+TEST(VariableExpansion, SetButEmptyVariableExpandsToNothing) {
+  const Config config = parse_config("zoom:\n  client_id: \"id${EMPTY}\"\n", "test.yaml",
+                                     {.simulate = true, .env = fake_env({{"EMPTY", ""}})});
+  EXPECT_EQ(config.zoom.client_id, "id");
+}
+
+TEST(VariableExpansion, AppliesOnlyToCredentials) {
+  EXPECT_EQ(
+      parse_error("log_level: ${LEVEL}\n",
+                  {.simulate = true, .env = fake_env({{"LEVEL", "info"}})}),
+      "test.yaml:1:12: log_level: unknown level \"${LEVEL}\" (use debug, info, warn or error)");
+}
+
+TEST(VariableExpansion, UnsetVariableIsAnErrorEvenWhenSimulating) {
+  EXPECT_EQ(parse_error("zoom:\n  account_id: ${NOPE}\n", simulate_options()),
+            "test.yaml:2:15: zoom.account_id: environment variable NOPE is not set");
+}
+
+TEST(SecretFile, ContentWithoutTrailingWhitespaceIsTheSecret) {
+  const TempDir dir;
+  const std::string secret_path = dir.write("secret", "  file secret\t \r\n\n");
+  const Config config = parse_config(
+      "zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: " + secret_path + "\n",
+      "test.yaml", options_with());
+  EXPECT_EQ(config.zoom.client_secret, "  file secret");
+}
+
+TEST(SecretFile, RelativePathStartsAtTheConfigFilesDirectory) {
+  const TempDir dir;
+  dir.write("client-secret", "relative secret\n");
+  const std::string config_path =
+      dir.write("config.yaml",
+                "zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: client-secret\n");
+  EXPECT_EQ(load_config(config_path, options_with()).zoom.client_secret, "relative secret");
+}
+
+TEST(SecretFile, UnreadableFileIsNamedButItsContentIsNot) {
+  const TempDir dir;
+  const std::string config_path =
+      dir.write("config.yaml", "zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: \"" +
+                                   dir.path() + "\"\n");
+  EXPECT_EQ(error_of([&] { load_config(config_path, options_with()); }),
+            config_path + ":4:23: zoom.client_secret_file: cannot read \"" + dir.path() +
+                "\": Is a directory");
+}
+
+TEST(SecretFile, EmptyFileIsAnError) {
+  const TempDir dir;
+  const std::string secret_path = dir.write("secret", " \n");
+  EXPECT_EQ(parse_error("zoom:\n  client_secret_file: " + secret_path + "\n", simulate_options()),
+            "test.yaml:2:23: zoom.client_secret_file: \"" + secret_path + "\" is empty");
+}
+
+TEST(SecretFile, ContentNeverAppearsInMessages) {
+  const TempDir dir;
+  const std::string secret_path = dir.write("secret", "file-secret-content\n");
+  const std::string message =
+      parse_error("zoom:\n  client_id: \"${UNSET}\"\n  client_secret_file: " + secret_path + "\n");
+  EXPECT_EQ(message, "test.yaml:2:14: zoom.client_id: environment variable UNSET is not set");
+  EXPECT_EQ(parse_error("zoom:\n  client_secret_file: " + secret_path + "\n"),
+            "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID)");
+}
+
+struct InvalidFile {
+  std::string_view name;
+  // The message after "PATH"; "DIR" stands for the test data directory.
+  std::string_view expected;
+};
+
+// One file per kind of mistake, each with its exact message.
+const InvalidFile kInvalidFiles[] = {
+    {"invalid-unknown-top-level-key.yaml",
+     ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, metrics, simulator)"},
+    {"invalid-unknown-nested-key.yaml",
+     ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
+     "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
+     "qos_page_size, meetings_page_size, max_concurrent_requests)"},
+    {"invalid-duplicate-key.yaml", ":3:3: poll.interval: duplicate key"},
+    {"invalid-section-not-map.yaml", ":2:7: poll: expected a map, got a scalar"},
+    {"invalid-map-for-string.yaml", ":3:5: zoom.account_id: expected a string, got a map"},
+    {"invalid-secret-not-string.yaml", ":4:18: zoom.client_secret: expected a string, got a list"},
+    {"invalid-string-for-integer.yaml",
+     ":2:28: zoom.max_concurrent_requests: must be an integer from 1 to 64"},
+    {"invalid-page-size-out-of-range.yaml",
+     ":2:18: zoom.qos_page_size: must be an integer from 1 to 300"},
+    {"invalid-seed-negative.yaml",
+     ":2:9: simulator.seed: must be an integer from 0 to 18446744073709551615"},
+    {"invalid-response-limit-too-small.yaml",
+     ":2:23: zoom.max_response_bytes: must be an integer from 1024 to 18446744073709551615"},
+    {"invalid-duration.yaml",
+     ":6:13: poll.interval: invalid duration \"5 minutes\" (use e.g. 60s, 5m, 1h30m)"},
+    {"invalid-interval-below-1s.yaml", ":2:13: poll.interval: must be a duration from 1s to 365d"},
+    {"invalid-request-timeout-zero.yaml",
+     ":2:20: zoom.request_timeout: must be a duration from 1ms to 365d"},
+    {"invalid-listen-no-port.yaml",
+     ":1:9: listen: \"0.0.0.0\" has no port (use host:port, e.g. 0.0.0.0:9799, [::]:9799 or "
+     ":9799)"},
+    {"invalid-listen-port-zero.yaml",
+     ":1:9: listen: \"0.0.0.0:0\" has an invalid port (must be from 1 to 65535)"},
+    {"invalid-listen-port-too-large.yaml",
+     ":1:9: listen: \"[::]:70000\" has an invalid port (must be from 1 to 65535)"},
+    {"invalid-listen-unbracketed-ipv6.yaml",
+     ":1:9: listen: \"::1:9799\" has an invalid host (use a name, an IPv4 address or an IPv6 "
+     "address in brackets)"},
+    {"invalid-url-scheme.yaml", ":2:17: zoom.api_base_url: must be an http:// or https:// URL"},
+    {"invalid-url-no-host.yaml", ":2:20: zoom.oauth_token_url: URL has no host"},
+    {"invalid-url-port.yaml",
+     ":2:17: zoom.api_base_url: URL has an invalid port (must be from 1 to 65535)"},
+    {"invalid-url-query.yaml", ":2:17: zoom.api_base_url: URL must not have a query or fragment"},
+    {"invalid-log-level.yaml",
+     ":1:12: log_level: unknown level \"verbose\" (use debug, info, warn or error)"},
+    {"invalid-unknown-label.yaml",
+     ":4:7: metrics.participant_info_labels: unknown label \"email\" (choose from user_name, "
+     "device, version, location, ip_address, mac_addr, harddisk_id, pc_name, domain)"},
+    {"invalid-duplicate-label.yaml",
+     ":2:48: metrics.participant_info_labels: duplicate label \"device\""},
+    {"invalid-labels-not-list.yaml",
+     ":2:28: metrics.participant_info_labels: expected a list, got a scalar"},
+    {"invalid-secret-and-secret-file.yaml",
+     ":5:23: zoom.client_secret_file: cannot be used together with zoom.client_secret"},
+    {"invalid-unset-variable.yaml",
+     ":4:18: zoom.client_secret: environment variable ZQE_TEST_UNSET_VARIABLE is not set"},
+    {"invalid-malformed-variable.yaml",
+     ":4:18: zoom.client_secret: malformed ${...} reference (use ${NAME} with letters, digits "
+     "and underscores)"},
+    {"invalid-secret-file-unreadable.yaml",
+     ":4:23: zoom.client_secret_file: cannot read \"DIR/no-such-secret-file\": No such file or "
+     "directory"},
+    {"invalid-yaml-syntax.yaml", ":4:5: invalid YAML: end of sequence flow not found"},
+    {"invalid-top-level-not-map.yaml",
+     ":1:1: expected a map of settings at the top level, got a list"},
+    {"invalid-multiple-documents.yaml", ":3:1: only one YAML document is allowed"},
+    {"invalid-missing-credentials.yaml", ": zoom.client_id: required (or set ZOOM_CLIENT_ID)"},
+    {"invalid-empty-credential.yaml",
+     ":2:15: zoom.account_id: must not be empty (or set ZOOM_ACCOUNT_ID)"},
+};
+
+std::string expected_message(const InvalidFile& file) {
+  std::string message = kDataDir + "/" + std::string(file.name) + std::string(file.expected);
+  const auto dir = message.find("\"DIR/");
+  if (dir != std::string::npos) message.replace(dir + 1, 3, kDataDir);
+  return message;
+}
+
+TEST(InvalidFiles, EachHasItsExactMessage) {
+  for (const InvalidFile& file : kInvalidFiles) {
+    SCOPED_TRACE(file.name);
+    const std::string path = kDataDir + "/" + std::string(file.name);
+    EXPECT_EQ(error_of([&] { load_config(path, options_with()); }), expected_message(file));
+  }
+}
+
+TEST(InvalidFiles, EveryInvalidFileInTestdataIsInTheTable) {
+  for (const auto& entry : std::filesystem::directory_iterator(kDataDir)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("invalid-")) continue;
+    EXPECT_TRUE(std::any_of(std::begin(kInvalidFiles), std::end(kInvalidFiles),
+                            [&](const InvalidFile& file) { return file.name == name; }))
+        << name;
+  }
+}
+
+TEST(InvalidFiles, NoMessageContainsASecret) {
+  constexpr std::string_view kEnvSecret = "env-Secret-Value";
+  for (const InvalidFile& file : kInvalidFiles) {
+    SCOPED_TRACE(file.name);
+    const std::string path = kDataDir + "/" + std::string(file.name);
+    for (const LoadOptions& options :
+         {options_with(), options_with({{"ZOOM_CLIENT_SECRET", std::string(kEnvSecret)}})}) {
+      const std::string message = error_of([&] { load_config(path, options); });
+      EXPECT_EQ(message.find(kFileSecret), std::string::npos) << message;
+      EXPECT_EQ(message.find(kEnvSecret), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(InvalidText, MoreMistakes) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"listen: \"[::1\"\n",
+       "test.yaml:1:9: listen: \"[::1\" has an invalid host (use a name, an IPv4 address or an "
+       "IPv6 "
+       "address in brackets)"},
+      {"listen: \"0.0.0.0:\"\n",
+       "test.yaml:1:9: listen: \"0.0.0.0:\" has no port (use host:port, e.g. 0.0.0.0:9799, "
+       "[::]:9799 or :9799)"},
+      {"listen: \"0.0.0.0:http\"\n",
+       "test.yaml:1:9: listen: \"0.0.0.0:http\" has an invalid port (must be from 1 to 65535)"},
+      {"zoom:\n  api_base_url: https://user@api.zoom.us/v2\n",
+       "test.yaml:2:17: zoom.api_base_url: URL has an invalid host (use a name, an IPv4 address or "
+       "an IPv6 address in brackets)"},
+      {"zoom:\n  api_base_url: \"https://api.zoom.us/v 2\"\n",
+       "test.yaml:2:17: zoom.api_base_url: URL must not contain spaces or control characters"},
+      {"zoom:\n  api_base_url: HTTPS://api.zoom.us\n",
+       "test.yaml:2:17: zoom.api_base_url: must be an http:// or https:// URL"},
+      {"zoom:\n  client_secret: \"${}\"\n",
+       "test.yaml:2:18: zoom.client_secret: malformed ${...} reference (use ${NAME} with letters, "
+       "digits and underscores)"},
+      {"zoom:\n  client_id: \"${1X}\"\n",
+       "test.yaml:2:14: zoom.client_id: malformed ${...} reference (use ${NAME} with letters, "
+       "digits and underscores)"},
+      {"poll:\n  interval: [60s]\n",
+       "test.yaml:2:13: poll.interval: expected a duration, got a list"},
+      {"poll:\n  interval:\n",
+       "test.yaml:2:3: poll.interval: invalid duration \"\" (use e.g. 60s, 5m, 1h30m)"},
+      {"poll:\n  interval: 366d\n",
+       "test.yaml:2:13: poll.interval: must be a duration from 1s to 365d"},
+      {"zoom:\n  qos_page_size: {a: 1}\n",
+       "test.yaml:2:18: zoom.qos_page_size: expected an integer, got a map"},
+      {"zoom:\n  qos_page_size: 1.5\n",
+       "test.yaml:2:18: zoom.qos_page_size: must be an integer from 1 to 300"},
+      {"zoom:\n  qos_page_size: 0x10\n",
+       "test.yaml:2:18: zoom.qos_page_size: must be an integer from 1 to 300"},
+      {"simulator:\n  meetings: 100001\n",
+       "test.yaml:2:13: simulator.meetings: must be an integer from 0 to 100000"},
+      {"simulator:\n  participants_per_meeting: -1\n",
+       "test.yaml:2:29: simulator.participants_per_meeting: must be an integer from 0 to 10000"},
+      {"simulator:\n  page_size_cap: 0\n",
+       "test.yaml:2:18: simulator.page_size_cap: must be an integer from 1 to 300"},
+      {"zoom:\n  meetings_page_size: 301\n",
+       "test.yaml:2:23: zoom.meetings_page_size: must be an integer from 1 to 300"},
+      {"zoom:\n  max_concurrent_requests: 65\n",
+       "test.yaml:2:28: zoom.max_concurrent_requests: must be an integer from 1 to 64"},
+      {"metrics:\n  participant_info_labels:\n    - {user_name: 1}\n",
+       "test.yaml:3:7: metrics.participant_info_labels: expected a label name, got a map"},
+      {"zoom:\n  [a]: b\n", "test.yaml:2:3: zoom: expected a setting name, got a list"},
+      {"\"just text\"\n",
+       "test.yaml:1:1: expected a map of settings at the top level, got a scalar"},
+      {"zoom: {account_id: a\n", "test.yaml:2:1: invalid YAML: end of map flow not found"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    SCOPED_TRACE(yaml);
+    EXPECT_EQ(parse_error(yaml, simulate_options()), expected);
+  }
+}
+
+}  // namespace
+}  // namespace zqe::config

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "support/http_get.hpp"
+
+// The real binary, as users run it.
+namespace zqe::test {
+namespace {
+using namespace std::chrono_literals;
+
+const std::string kBinary = ZQE_BINARY;
+
+std::pair<int, std::string> run_exporter(const std::string& arguments) {
+  return run_command("env -u ZOOM_ACCOUNT_ID -u ZOOM_CLIENT_ID -u ZOOM_CLIENT_SECRET " + kBinary +
+                     " " + arguments);
+}
+
+std::string write_temp_config(const std::string& text) {
+  char path[] = "/tmp/zqe-cli-test-XXXXXX.yaml";
+  const int fd = mkstemps(path, 5);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+unsigned short free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+TEST(CliTest, PrintsVersionAndHelp) {
+  auto [status, output] = run_exporter("--version");
+  EXPECT_EQ(status, 0);
+  EXPECT_TRUE(output.starts_with("zoom-qos-exporter 0.1.0 (revision ")) << output;
+  std::tie(status, output) = run_exporter("--help");
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(output.find("--check-config"), std::string::npos);
+}
+
+TEST(CliTest, UsageErrorsExitWith2) {
+  EXPECT_EQ(run_exporter("").first, 2);
+  auto [status, output] = run_exporter("--frobnicate");
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("unknown argument: --frobnicate"), std::string::npos) << output;
+  EXPECT_EQ(run_exporter("--config").first, 2);
+}
+
+TEST(CliTest, CheckConfigAcceptsTheExampleConfig) {
+  auto [status, output] = run_command(
+      "ZOOM_CLIENT_SECRET=not-a-real-secret " + kBinary + " --check-config --config " +
+      ZQE_SOURCE_DIR + "/config/zoom-qos-exporter.example.yaml");
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_EQ(output.find("not-a-real-secret"), std::string::npos);
+}
+
+TEST(CliTest, CheckConfigRejectsAnInvalidConfigNamingFileLineAndKey) {
+  const std::string path = write_temp_config("listen: \"127.0.0.1:9799\"\npoll:\n  intervall: 5m\n");
+  auto [status, output] = run_exporter("--check-config --config " + path);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find(path + ":3:3: poll.intervall: unknown key"), std::string::npos) << output;
+  std::remove(path.c_str());
+}
+
+TEST(CliTest, MissingConfigFileExitsWith2) {
+  auto [status, output] = run_exporter("--config /nonexistent/zqe.yaml");
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("/nonexistent/zqe.yaml"), std::string::npos) << output;
+}
+
+// --simulate end to end: ready, valid metrics, clean stop on SIGTERM.
+TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
+  const unsigned short port = free_port();
+  const std::string path = write_temp_config("listen: \"127.0.0.1:" + std::to_string(port) +
+                                             "\"\nlog_level: warn\nsimulator:\n  meetings: 5\n");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(kBinary.c_str(), kBinary.c_str(), "--simulate", "--config", path.c_str(), nullptr);
+    _exit(127);
+  }
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready; ++i) {
+    try {
+      ready = http_request(port, "GET", "/readyz").status == 200;
+    } catch (const std::exception&) {
+    }
+    if (!ready) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(ready);
+  const std::string metrics = http_request(port, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("zoom_live_meetings 5"), std::string::npos) << metrics.substr(0, 2000);
+  EXPECT_NE(metrics.find("zoom_participant_latency_seconds{"), std::string::npos);
+  EXPECT_NE(metrics.find("zoom_up 1"), std::string::npos);
+  if (run_command("command -v promtool").first == 0) {
+    auto [status, output] = run_command("promtool check metrics", metrics);
+    EXPECT_EQ(status, 0) << output;
+  }
+
+  const auto stop_started = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 5s);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace zqe::test

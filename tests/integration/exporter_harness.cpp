@@ -1,0 +1,94 @@
+#include "integration/exporter_harness.hpp"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <future>
+#include <sstream>
+#include <stdexcept>
+
+namespace zqe::test {
+using namespace std::chrono_literals;
+
+ExporterHarness::ExporterHarness() : zoom_(io_) {
+  zoom_.start();
+  config_.listen_host = "127.0.0.1";
+  config_.listen_port = 0;
+  config_.zoom.account_id = "account";
+  config_.zoom.client_id = "client";
+  config_.zoom.client_secret = "secret";
+  config_.zoom.api_base_url = zoom_.api_base_url();
+  config_.zoom.oauth_token_url = zoom_.oauth_token_url();
+  config_.zoom.request_timeout = 5s;
+  config_.poll.interval = 1h;
+  config_.log_level = log::Level::warn;
+}
+
+ExporterHarness::~ExporterHarness() {
+  if (exporter_) boost::asio::post(io_, [this] { exporter_->stop(); });
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ExporterHarness::start(const std::string& config_path) {
+  daemon::ExporterOptions options;
+  options.config_path = config_path;
+  options.handle_signals = false;
+  exporter_ = std::make_unique<daemon::Exporter>(io_, config_, options);
+  exporter_->start();
+  port_ = exporter_->local_endpoint().port();
+  thread_ = std::thread([this] { io_.run(); });
+  wait_for_polls(1);
+}
+
+void ExporterHarness::poll() {
+  const double before = completed_polls();
+  boost::asio::post(io_, [this] { exporter_->poll_now(); });
+  wait_for_polls(before + 1);
+}
+
+void ExporterHarness::reload() {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    exporter_->reload();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+HttpReply ExporterHarness::get(const std::string& target,
+                               const std::vector<std::pair<std::string, std::string>>& headers) {
+  return http_request(port_, "GET", target, headers);
+}
+
+double ExporterHarness::completed_polls() {
+  const std::string text = metrics();
+  double total = 0;
+  for (const char* result : {"success", "failure"}) {
+    const std::string value =
+        sample_value(text, std::string("zoom_exporter_polls_total{result=\"") + result + "\"}");
+    if (value != "absent") total += std::stod(value);
+  }
+  return total;
+}
+
+void ExporterHarness::wait_for_polls(double count) {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (completed_polls() < count) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("poll timed out");
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+std::string sample_value(const std::string& exposition, const std::string& series) {
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
+      return line.substr(series.size() + 1);
+    }
+  }
+  return "absent";
+}
+
+}  // namespace zqe::test

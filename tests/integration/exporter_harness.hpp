@@ -1,0 +1,56 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "config/config.hpp"
+#include "daemon/exporter.hpp"
+#include "support/fake_zoom.hpp"
+#include "support/http_get.hpp"
+
+namespace zqe::test {
+
+// The real Exporter against a FakeZoom, both on one io_context run by a background thread.
+// Polls happen when the test asks (the interval is an hour).
+class ExporterHarness {
+ public:
+  ExporterHarness();
+  ~ExporterHarness();
+
+  FakeZoom& zoom() { return zoom_; }
+  config::Config& config() { return config_; }
+
+  // Starts the exporter (which polls once at start) and waits for that poll.
+  void start(const std::string& config_path = "");
+  // Triggers one poll and waits for it to finish.
+  void poll();
+  void reload();
+
+  HttpReply get(const std::string& target,
+                const std::vector<std::pair<std::string, std::string>>& headers = {});
+  HttpReply request(const std::string& method, const std::string& target) {
+    return http_request(port_, method, target);
+  }
+  std::string metrics() { return get("/metrics").body; }
+
+ private:
+  double completed_polls();
+  void wait_for_polls(double count);
+
+  boost::asio::io_context io_;
+  FakeZoom zoom_;
+  config::Config config_;
+  std::unique_ptr<daemon::Exporter> exporter_;
+  unsigned short port_ = 0;
+  std::thread thread_;
+};
+
+// The value of the first sample line that starts with `series` (name and labels exactly as
+// rendered), or "absent".
+std::string sample_value(const std::string& exposition, const std::string& series);
+
+}  // namespace zqe::test

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zqe::test {
+
+struct HttpReply {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  std::string header(const std::string& name) const;  // case-insensitive; "" when absent
+};
+
+// A blocking HTTP/1.0 request to 127.0.0.1:port; throws on connection errors.
+HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+// Decompresses a gzip body; throws when it is not valid gzip.
+std::string gunzip(const std::string& data);
+
+// Runs a shell command with `input` on its stdin; returns its exit status and stdout+stderr.
+std::pair<int, std::string> run_command(const std::string& command, const std::string& input = "");
+
+}  // namespace zqe::test

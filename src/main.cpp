@@ -1,3 +1,5 @@
 #include "daemon/cli.hpp"
 
-int main(int argc, char** argv) { return zqe::daemon::run(argc, argv); }
+int main(int argc, char** argv) {
+  return zqe::daemon::run(argc, argv);
+}

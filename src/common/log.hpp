@@ -16,10 +16,18 @@ void set_level(Level level);
 Level level();
 
 void write(Level level, std::string_view message, std::string_view fields = {});
-inline void debug(std::string_view m, std::string_view f = {}) { write(Level::debug, m, f); }
-inline void info(std::string_view m, std::string_view f = {}) { write(Level::info, m, f); }
-inline void warn(std::string_view m, std::string_view f = {}) { write(Level::warn, m, f); }
-inline void error(std::string_view m, std::string_view f = {}) { write(Level::error, m, f); }
+inline void debug(std::string_view m, std::string_view f = {}) {
+  write(Level::debug, m, f);
+}
+inline void info(std::string_view m, std::string_view f = {}) {
+  write(Level::info, m, f);
+}
+inline void warn(std::string_view m, std::string_view f = {}) {
+  write(Level::warn, m, f);
+}
+inline void error(std::string_view m, std::string_view f = {}) {
+  write(Level::error, m, f);
+}
 
 // Quotes a value for logfmt: bare when it has no space, quote or '=', quoted and escaped otherwise.
 std::string quote(std::string_view value);

@@ -35,15 +35,14 @@ struct PollConfig {
 
 struct MetricsConfig {
   // Identity fields that become labels of zoom_participant_info, in this order.
-  std::vector<std::string> participant_info_labels = {"user_name", "device", "version",
-                                                      "location"};
+  std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
 };
 
 struct SimulatorConfig {
-  int meetings = 20;                  // live meetings at any time (meetings end and start)
-  int participants_per_meeting = 8;   // mean; each meeting varies around it
+  int meetings = 20;                 // live meetings at any time (meetings end and start)
+  int participants_per_meeting = 8;  // mean; each meeting varies around it
   std::uint64_t seed = 1;
-  int page_size_cap = 10;             // QoS page size the simulated Zoom allows at most
+  int page_size_cap = 10;  // QoS page size the simulated Zoom allows at most
 };
 
 struct Config {
@@ -59,7 +58,7 @@ struct Config {
 
 // Identity fields of a participant that may be labels of zoom_participant_info.
 inline constexpr std::string_view kParticipantInfoLabelChoices[] = {
-    "user_name", "device", "version", "location", "ip_address",
+    "user_name", "device",      "version", "location", "ip_address",
     "mac_addr",  "harddisk_id", "pc_name", "domain"};
 
 // Thrown for every invalid config; what() is the whole message, e.g.

@@ -90,9 +90,8 @@ int run(int argc, char** argv) {
   config::LoadOptions load_options;
   load_options.simulate = options->simulate;
   try {
-    config = options->config_path.empty()
-                 ? config::default_config(load_options)
-                 : config::load_config(options->config_path, load_options);
+    config = options->config_path.empty() ? config::default_config(load_options)
+                                          : config::load_config(options->config_path, load_options);
   } catch (const config::ConfigError& error) {
     std::cerr << "zoom-qos-exporter: " << error.what() << "\n";
     return kExitUsage;

@@ -87,8 +87,7 @@ void Exporter::start() {
   const asio::ip::tcp::endpoint endpoint =
       resolver.resolve(config_.listen_host, std::to_string(config_.listen_port))->endpoint();
   server_ = std::make_unique<http::Server>(
-      io_, endpoint,
-      ScrapeHandler(cache_, metrics_, [this] { return poller_->has_succeeded(); }));
+      io_, endpoint, ScrapeHandler(cache_, metrics_, [this] { return poller_->has_succeeded(); }));
   server_->start();
   log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
                              " port=" + std::to_string(server_->local_endpoint().port()));
@@ -141,8 +140,8 @@ void Exporter::reload() {
     return;
   }
   try {
-    config::Config next = config::load_config(
-        options_.config_path, simulate_options(options_.simulate));
+    config::Config next =
+        config::load_config(options_.config_path, simulate_options(options_.simulate));
     apply_simulator_endpoints(next);
     apply(next);
     log::info("config reloaded", "file=" + log::quote(options_.config_path));

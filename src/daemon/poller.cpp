@@ -16,8 +16,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Zoom may list a participant twice (rejoined, or moved between pages while paging): one
@@ -125,8 +124,8 @@ asio::awaitable<std::vector<zoom::ApiResult<zoom::MeetingQos>>> Poller::fetch_al
       results[index] = co_await client_.participants_qos(meetings[index]);
     }
   };
-  const int workers = std::min<int>(options_.max_concurrent_requests,
-                                    static_cast<int>(meetings.size()));
+  const int workers =
+      std::min<int>(options_.max_concurrent_requests, static_cast<int>(meetings.size()));
   for (int i = 0; i < workers; ++i) {
     ++running;
     asio::co_spawn(io_, worker(), [&](std::exception_ptr) {

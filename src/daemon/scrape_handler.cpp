@@ -27,7 +27,8 @@ bool quality_is_zero(std::string_view parameters) {
     const auto semicolon = parameters.find(';');
     std::string_view parameter = trim(parameters.substr(0, semicolon));
     parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
-    if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') || parameter[1] != '=') {
+    if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') ||
+        parameter[1] != '=') {
       continue;
     }
     double quality = 1;

@@ -19,8 +19,7 @@ struct MeetingSnapshot {
 struct RenderOptions {
   // Identity fields that become labels of zoom_participant_info, in this order; each one of
   // config::kParticipantInfoLabelChoices.
-  std::vector<std::string> participant_info_labels = {"user_name", "device", "version",
-                                                      "location"};
+  std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
 };
 
 // Meetings are rendered in the given order; their ids are unique. Families without any

@@ -30,9 +30,12 @@ inline constexpr std::array<StreamKind, 6> kStreamKinds{{
 
 constexpr std::string_view media_label(Media media) {
   switch (media) {
-    case Media::audio: return "audio";
-    case Media::video: return "video";
-    case Media::screen_share: return "screen_share";
+    case Media::audio:
+      return "audio";
+    case Media::video:
+      return "video";
+    case Media::screen_share:
+      return "screen_share";
   }
   return "";
 }
@@ -75,7 +78,7 @@ struct ParticipantIdentity {
 struct ParticipantQos {
   std::string participant_id;  // Zoom's per-meeting `user_id`
   ParticipantIdentity identity;
-  std::optional<double> snapshot_timestamp_seconds;  // the snapshot's `date_time`, Unix seconds
+  std::optional<double> snapshot_timestamp_seconds;    // the snapshot's `date_time`, Unix seconds
   std::array<StreamQos, kStreamKinds.size()> streams;  // indexed like kStreamKinds
   CpuUsage cpu;
 };

@@ -627,15 +627,16 @@ ParticipantsPage SimulatedAccount::participants(std::size_t meeting_index, std::
     participant.internal_ip_addresses = {person.internal_ip_address};
     // The first snapshot is at the first whole minute after the join.
     const TimePoint first_snapshot = floor<minutes>(session->join) + kSnapshotInterval;
-    if (latest < first_snapshot) continue;
-    const SnapshotContext context{timeline, seat, *session, person};
-    const std::array<Metrics, 2> metrics =
-        drifted_metrics(person, session_key(timeline, seat, *session),
-                        (latest - first_snapshot) / kSnapshotInterval);
-    for (std::size_t i = 0; i < snapshot_times.size(); ++i) {
-      if (snapshot_times[i] >= first_snapshot) {
-        participant.user_qos.push_back(
-            snapshot_at(context, snapshot_times[i], moments[i], metrics[i]));
+    if (latest >= first_snapshot) {
+      const SnapshotContext context{timeline, seat, *session, person};
+      const std::array<Metrics, 2> metrics =
+          drifted_metrics(person, session_key(timeline, seat, *session),
+                          (latest - first_snapshot) / kSnapshotInterval);
+      for (std::size_t i = 0; i < snapshot_times.size(); ++i) {
+        if (snapshot_times[i] >= first_snapshot) {
+          participant.user_qos.push_back(
+              snapshot_at(context, snapshot_times[i], moments[i], metrics[i]));
+        }
       }
     }
   }

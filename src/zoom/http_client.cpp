@@ -1,5 +1,6 @@
 #include "zoom/http_client.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/ssl.hpp>
 #include <functional>
 #include <map>
-#include <openssl/ssl.h>
 
 #include "common/version.hpp"
 
@@ -24,14 +24,22 @@ using Clock = std::chrono::steady_clock;
 
 std::string_view transport_error_name(TransportError error) {
   switch (error) {
-    case TransportError::none: return "none";
-    case TransportError::resolve: return "resolve_error";
-    case TransportError::connect: return "connect_error";
-    case TransportError::tls: return "tls_error";
-    case TransportError::timeout: return "timeout";
-    case TransportError::too_large: return "body_too_large";
-    case TransportError::protocol: return "protocol_error";
-    case TransportError::cancelled: return "cancelled";
+    case TransportError::none:
+      return "none";
+    case TransportError::resolve:
+      return "resolve_error";
+    case TransportError::connect:
+      return "connect_error";
+    case TransportError::tls:
+      return "tls_error";
+    case TransportError::timeout:
+      return "timeout";
+    case TransportError::too_large:
+      return "body_too_large";
+    case TransportError::protocol:
+      return "protocol_error";
+    case TransportError::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -93,10 +101,9 @@ TransportError classify_read_error(const error_code& ec) {
 }
 
 bhttp::request<bhttp::string_body> make_request(const Url& url, OutgoingRequest& request) {
-  bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method),
-                                             request.target, 11};
-  const bool default_port =
-      (url.tls && url.port == "443") || (!url.tls && url.port == "80");
+  bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method), request.target,
+                                             11};
+  const bool default_port = (url.tls && url.port == "443") || (!url.tls && url.port == "80");
   message.set(bhttp::field::host, default_port ? url.host : url.host + ":" + url.port);
   message.set(bhttp::field::user_agent, std::string("zoom-qos-exporter/") + kVersion);
   message.set(bhttp::field::accept, "application/json");
@@ -147,7 +154,9 @@ HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options)
 
 HttpClient::~HttpClient() = default;
 
-void HttpClient::set_options(HttpClientOptions options) { impl_->options = options; }
+void HttpClient::set_options(HttpClientOptions options) {
+  impl_->options = options;
+}
 
 void HttpClient::cancel_all() {
   ++impl_->cancel_generation;

@@ -26,13 +26,13 @@ struct OutgoingRequest {
 
 enum class TransportError {
   none,
-  resolve,     // DNS lookup failed
-  connect,     // refused, unreachable
-  tls,         // handshake or certificate verification failed
-  timeout,     // the whole exchange took longer than the limit
-  too_large,   // reply body over the limit
-  protocol,    // malformed reply, connection dropped mid-reply
-  cancelled,   // cancel_all(), e.g. on shutdown
+  resolve,    // DNS lookup failed
+  connect,    // refused, unreachable
+  tls,        // handshake or certificate verification failed
+  timeout,    // the whole exchange took longer than the limit
+  too_large,  // reply body over the limit
+  protocol,   // malformed reply, connection dropped mid-reply
+  cancelled,  // cancel_all(), e.g. on shutdown
 };
 
 std::string_view transport_error_name(TransportError error);

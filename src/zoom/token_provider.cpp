@@ -25,8 +25,8 @@ std::string base64(std::string_view text) {
 // exporter neither refreshes in a loop nor keeps a token for days.
 Clock::duration usable_lifetime(std::optional<double> expires_in_seconds) {
   const double seconds = std::clamp(expires_in_seconds.value_or(600.0), 10.0, 86400.0);
-  const auto lifetime = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(seconds));
+  const auto lifetime =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   // Refresh a minute early (a tenth early for short-lived tokens) so no request carries a token
   // that expires on its way.
   return lifetime - std::min<Clock::duration>(60s, lifetime / 10);
@@ -71,12 +71,11 @@ asio::awaitable<void> TokenProvider::refresh() {
   OutgoingRequest request;
   request.method = "POST";
   request.target = credentials_.token_url.path.empty() ? "/" : credentials_.token_url.path;
-  request.headers = {
-      {"Authorization",
-       "Basic " + base64(credentials_.client_id + ":" + credentials_.client_secret)},
-      {"Content-Type", "application/x-www-form-urlencoded"}};
-  request.body = "grant_type=account_credentials&account_id=" +
-                 percent_encode(credentials_.account_id);
+  request.headers = {{"Authorization",
+                      "Basic " + base64(credentials_.client_id + ":" + credentials_.client_secret)},
+                     {"Content-Type", "application/x-www-form-urlencoded"}};
+  request.body =
+      "grant_type=account_credentials&account_id=" + percent_encode(credentials_.account_id);
 
   const auto started = Clock::now();
   HttpOutcome outcome = co_await http_.send(credentials_.token_url, std::move(request));

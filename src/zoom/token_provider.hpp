@@ -21,8 +21,8 @@ struct Credentials {
 };
 
 struct TokenResult {
-  std::string access_token;  // empty on failure
-  std::string error;         // why there is no token; never contains the secret
+  std::string access_token;           // empty on failure
+  std::string error;                  // why there is no token; never contains the secret
   bool credentials_rejected = false;  // Zoom said the credentials are wrong: retrying won't help
 };
 

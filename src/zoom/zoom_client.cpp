@@ -82,9 +82,10 @@ asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (outcome.error != TransportError::none) {
       metrics_.count_request(endpoint, transport_error_name(outcome.error), seconds);
-      co_return Reply{{}, ApiError{ApiError::Kind::transport, 0, std::nullopt,
-                                   std::string(transport_error_name(outcome.error)) + ": " +
-                                       outcome.error_detail}};
+      co_return Reply{
+          {},
+          ApiError{ApiError::Kind::transport, 0, std::nullopt,
+                   std::string(transport_error_name(outcome.error)) + ": " + outcome.error_detail}};
     }
     metrics_.count_request(endpoint, std::to_string(outcome.status), seconds);
     if (outcome.status == 200) co_return Reply{std::move(outcome.body), std::nullopt};
@@ -103,9 +104,9 @@ asio::awaitable<ApiResult<std::vector<LiveMeeting>>> ZoomClient::live_meetings()
   std::vector<LiveMeeting> meetings;
   Pagination pages;
   do {
-    Reply reply = co_await get(metrics::endpoint::list_meetings,
-                               page_query("/metrics/meetings", options_.meetings_page_size,
-                                          pages.token()));
+    Reply reply =
+        co_await get(metrics::endpoint::list_meetings,
+                     page_query("/metrics/meetings", options_.meetings_page_size, pages.token()));
     if (reply.error) co_return ApiResult<std::vector<LiveMeeting>>{std::nullopt, *reply.error};
     auto page = decode_meetings_page(reply.body);
     if (!page.value) {
@@ -132,9 +133,9 @@ asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMe
     if (reply.error) co_return ApiResult<MeetingQos>{std::nullopt, *reply.error};
     auto page = decode_participants_page(reply.body);
     if (!page.value) {
-      co_return ApiResult<MeetingQos>{
-          std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
-                                 "participants QoS: " + page.error}};
+      co_return ApiResult<MeetingQos>{std::nullopt,
+                                      ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
+                                               "participants QoS: " + page.error}};
     }
     for (auto& participant : page.value->participants) {
       result.participants.push_back(std::move(participant));

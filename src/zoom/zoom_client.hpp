@@ -18,12 +18,12 @@ namespace zqe::zoom {
 
 struct ApiError {
   enum class Kind {
-    transport,        // no reply: see detail
-    http_status,      // a reply other than 200
-    invalid_reply,    // 200 but not the JSON we expect
-    meeting_ended,    // 404 / code 3001: the meeting ended between the list and the QoS call
-    no_token,         // no access token could be had
-    pagination,       // next_page_token repeated or too many pages
+    transport,      // no reply: see detail
+    http_status,    // a reply other than 200
+    invalid_reply,  // 200 but not the JSON we expect
+    meeting_ended,  // 404 / code 3001: the meeting ended between the list and the QoS call
+    no_token,       // no access token could be had
+    pagination,     // next_page_token repeated or too many pages
   };
   Kind kind = Kind::transport;
   unsigned status = 0;

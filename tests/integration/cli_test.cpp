@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "support/http_get.hpp"
 
@@ -54,15 +54,16 @@ TEST(CliTest, UsageErrorsExitWith2) {
 }
 
 TEST(CliTest, CheckConfigAcceptsTheExampleConfig) {
-  auto [status, output] = run_command(
-      "ZOOM_CLIENT_SECRET=not-a-real-secret " + kBinary + " --check-config --config " +
-      ZQE_SOURCE_DIR + "/config/zoom-qos-exporter.example.yaml");
+  auto [status, output] =
+      run_command("ZOOM_CLIENT_SECRET=not-a-real-secret " + kBinary + " --check-config --config " +
+                  ZQE_SOURCE_DIR + "/config/zoom-qos-exporter.example.yaml");
   EXPECT_EQ(status, 0) << output;
   EXPECT_EQ(output.find("not-a-real-secret"), std::string::npos);
 }
 
 TEST(CliTest, CheckConfigRejectsAnInvalidConfigNamingFileLineAndKey) {
-  const std::string path = write_temp_config("listen: \"127.0.0.1:9799\"\npoll:\n  intervall: 5m\n");
+  const std::string path =
+      write_temp_config("listen: \"127.0.0.1:9799\"\npoll:\n  intervall: 5m\n");
   auto [status, output] = run_exporter("--check-config --config " + path);
   EXPECT_EQ(status, 2);
   EXPECT_NE(output.find(path + ":3:3: poll.intervall: unknown key"), std::string::npos) << output;

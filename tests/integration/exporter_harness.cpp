@@ -23,9 +23,13 @@ ExporterHarness::ExporterHarness() : zoom_(io_) {
   config_.log_level = log::Level::warn;
 }
 
+// Stops the way the daemon does on SIGTERM, so every test also checks that the event loop
+// runs dry by itself.
 ExporterHarness::~ExporterHarness() {
-  if (exporter_) boost::asio::post(io_, [this] { exporter_->stop(); });
-  io_.stop();
+  boost::asio::post(io_, [this] {
+    if (exporter_) exporter_->stop();
+    zoom_.stop();
+  });
   if (thread_.joinable()) thread_.join();
 }
 

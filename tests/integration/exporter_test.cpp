@@ -81,21 +81,23 @@ TEST(ExporterTest, ExportsExactValuesOfEveryMeeting) {
             "0.04");
   EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "222", "26001")),
             "0.08");
-  EXPECT_EQ(sample_value(text,
-                         audio_input("zoom_participant_bitrate_bytes_per_second", "111", "16001")),
-            "2875");
+  EXPECT_EQ(
+      sample_value(text, audio_input("zoom_participant_bitrate_bytes_per_second", "111", "16001")),
+      "2875");
   EXPECT_EQ(sample_value(text, audio_input("zoom_participant_avg_loss_ratio", "111", "16001")),
             "0.003");
-  EXPECT_EQ(
-      sample_value(text, "zoom_participant_cpu_usage_ratio{meeting_id=\"111\",participant_id="
+  EXPECT_EQ(sample_value(text,
+                         "zoom_participant_cpu_usage_ratio{meeting_id=\"111\",participant_id="
                          "\"16001\",source=\"zoom_min\"}"),
-      "0.08");
+            "0.08");
   // "" and "-" are no value: no series, not zero.
-  EXPECT_FALSE(contains_line_starting(text, "zoom_participant_bitrate_bytes_per_second{meeting_id="
-                                            "\"111\",participant_id=\"16001\",media=\"video\""));
+  EXPECT_FALSE(contains_line_starting(text,
+                                      "zoom_participant_bitrate_bytes_per_second{meeting_id="
+                                      "\"111\",participant_id=\"16001\",media=\"video\""));
   EXPECT_EQ(sample_value(text, "zoom_meeting_participants{meeting_id=\"111\"}"), "2");
-  EXPECT_EQ(sample_value(text, "zoom_meeting_info{meeting_id=\"222\",uuid=\"uuid-two==\",topic="
-                               "\"All hands\",host=\"Host Name\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_meeting_info{meeting_id=\"222\",uuid=\"uuid-two==\",topic="
+                         "\"All hands\",host=\"Host Name\"}"),
             "1");
   // The IP address is not a label unless configured.
   EXPECT_EQ(text.find("192.0.2.7"), std::string::npos);
@@ -197,8 +199,7 @@ TEST(ExporterTest, FollowsEveryPageOfBothListings) {
 
   const std::string text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "2");
-  for (const auto& [meeting_id, participant_id] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [meeting_id, participant_id] : std::vector<std::pair<std::string, std::string>>{
            {"111", "16001"}, {"111", "16002"}, {"222", "26001"}}) {
     EXPECT_NE(sample_value(text, audio_input("zoom_participant_latency_seconds", meeting_id,
                                              participant_id)),
@@ -254,8 +255,9 @@ TEST(ExporterTest, KeepsLastGoodDataOfAMeetingWhoseFetchFails) {
             "0.126");
   EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "222", "26001")),
             "0.09");
-  EXPECT_EQ(sample_value(text, "zoom_exporter_api_requests_total{code=\"500\","
-                               "endpoint=\"participants_qos\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_exporter_api_requests_total{code=\"500\","
+                         "endpoint=\"participants_qos\"}"),
             "1");
 }
 
@@ -282,8 +284,9 @@ TEST(ExporterTest, ZoomUnreachableIsAMetricNotADeadEndpoint) {
   const std::string text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_up"), "0");
   EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "0");
-  EXPECT_EQ(sample_value(text, "zoom_exporter_api_requests_total{code=\"connect_error\","
-                               "endpoint=\"list_meetings\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_exporter_api_requests_total{code=\"connect_error\","
+                         "endpoint=\"list_meetings\"}"),
             "1");
   EXPECT_EQ(harness.get("/readyz").status, 503);
   EXPECT_EQ(harness.get("/healthz").status, 200);
@@ -304,8 +307,7 @@ TEST(ExporterTest, CountsParseErrorsPerField) {
   ExporterHarness harness;
   auto& zoom = harness.zoom();
   zoom.on_get(kMeetings, {{200, meetings_page({meeting(111, "uuid-one==", "A", 1)}), {}}});
-  zoom.on_get(kMeeting1Qos,
-              {{200, participants_page({participant("16001", "Ann", "fast")}), {}}});
+  zoom.on_get(kMeeting1Qos, {{200, participants_page({participant("16001", "Ann", "fast")}), {}}});
   harness.start();
   const std::string text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_exporter_parse_errors_total{field=\"audio_input.latency\"}"),
@@ -346,6 +348,46 @@ TEST(ExporterTest, AnswersOtherPathsAndMethodsProperly) {
   const HttpReply head = harness.request("HEAD", "/metrics");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
+}
+
+}  // namespace
+}  // namespace zqe::test
+
+namespace zqe::test {
+namespace {
+
+TEST(ExporterReloadTest, AppliesAValidConfigAndKeepsTheRunningOneWhenInvalid) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  const std::string path = "/tmp/zqe-reload-test-" + std::to_string(getpid()) + ".yaml";
+  auto write_config = [&](const std::string& labels) {
+    std::ofstream(path) << "listen: \"127.0.0.1:9799\"\n"
+                        << "zoom:\n"
+                        << "  account_id: account\n  client_id: client\n  client_secret: secret\n"
+                        << "  api_base_url: " << harness.zoom().api_base_url() << "\n"
+                        << "  oauth_token_url: " << harness.zoom().oauth_token_url() << "\n"
+                        << "metrics:\n  participant_info_labels: " << labels << "\n";
+  };
+  write_config("[user_name]");
+  harness.start(path);
+  const std::string info = "zoom_participant_info{meeting_id=\"111\",participant_id=\"16001\"";
+  EXPECT_EQ(sample_value(harness.metrics(), info + ",user_name=\"Ann\",device=\"Mac\","
+                                                   "version=\"6.2.0\",location=\"Berlin (DE)\"}"),
+            "1");
+
+  write_config("[user_name, ip_address]");
+  harness.reload();
+  harness.poll();
+  EXPECT_EQ(sample_value(harness.metrics(), info + ",user_name=\"Ann\",ip_address=\"192.0.2.7\"}"),
+            "1");
+
+  write_config("[user_name, no_such_label]");
+  harness.reload();
+  harness.poll();
+  const std::string text = harness.metrics();
+  EXPECT_EQ(sample_value(text, info + ",user_name=\"Ann\",ip_address=\"192.0.2.7\"}"), "1");
+  EXPECT_EQ(sample_value(text, "zoom_up"), "1");
+  std::remove(path.c_str());
 }
 
 }  // namespace

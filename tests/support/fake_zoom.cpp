@@ -6,7 +6,9 @@ FakeZoom::FakeZoom(boost::asio::io_context& io)
     : server_(io, {boost::asio::ip::make_address("127.0.0.1"), 0},
               [this](const http::Request& request) { return handle(request); }) {}
 
-void FakeZoom::start() { server_.start(); }
+void FakeZoom::start() {
+  server_.start();
+}
 
 std::string FakeZoom::api_base_url() const {
   return "http://127.0.0.1:" + std::to_string(server_.local_endpoint().port()) + "/v2";
@@ -95,9 +97,8 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string meetings_page(const std::vector<std::string>& meetings,
                           const std::string& next_page_token) {
-  return R"({"page_count":1,"page_size":300,"total_records":)" +
-         std::to_string(meetings.size()) + R"(,"next_page_token":")" + next_page_token +
-         R"(","meetings":[)" + join(meetings) + "]}";
+  return R"({"page_count":1,"page_size":300,"total_records":)" + std::to_string(meetings.size()) +
+         R"(,"next_page_token":")" + next_page_token + R"(","meetings":[)" + join(meetings) + "]}";
 }
 
 std::string meeting(unsigned long long id, const std::string& uuid, const std::string& topic,

@@ -26,6 +26,7 @@ class FakeZoom {
   explicit FakeZoom(boost::asio::io_context& io);
 
   void start();
+  void stop() { server_.stop(); }
   std::string api_base_url() const;     // http://127.0.0.1:PORT/v2
   std::string oauth_token_url() const;  // http://127.0.0.1:PORT/oauth/token
 

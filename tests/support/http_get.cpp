@@ -1,5 +1,8 @@
 #include "support/http_get.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -7,9 +10,6 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "http/types.hpp"
 

@@ -45,17 +45,17 @@ struct NamePart {
 };
 
 constexpr NamePart kFirstNames[] = {
-    {"Alice", "alice"},   {"Bruno", "bruno"},   {"Chen", "chen"},     {"Dmitri", "dmitri"},
-    {"Emma", "emma"},     {"Fatima", "fatima"}, {"George", "george"}, {"Hana", "hana"},
-    {"Ivan", "ivan"},     {"Julia", "julia"},   {"Kwame", "kwame"},   {"Laura", "laura"},
-    {"Mateo", "mateo"},   {"Nina", "nina"},     {"Oscar", "oscar"},   {"Priya", "priya"},
-    {"Rosa", "rosa"},     {"Sven", "sven"},     {"Yuki", "yuki"},     {"Tom", "tom"}};
+    {"Alice", "alice"}, {"Bruno", "bruno"},   {"Chen", "chen"},     {"Dmitri", "dmitri"},
+    {"Emma", "emma"},   {"Fatima", "fatima"}, {"George", "george"}, {"Hana", "hana"},
+    {"Ivan", "ivan"},   {"Julia", "julia"},   {"Kwame", "kwame"},   {"Laura", "laura"},
+    {"Mateo", "mateo"}, {"Nina", "nina"},     {"Oscar", "oscar"},   {"Priya", "priya"},
+    {"Rosa", "rosa"},   {"Sven", "sven"},     {"Yuki", "yuki"},     {"Tom", "tom"}};
 constexpr NamePart kLastNames[] = {
-    {"Anderson", "anderson"}, {"Becker", "becker"},   {"Costa", "costa"},   {"Dubois", "dubois"},
-    {"Evans", "evans"},       {"Fischer", "fischer"}, {"Garcia", "garcia"}, {"Hughes", "hughes"},
-    {"Ivanova", "ivanova"},   {"Jensen", "jensen"},   {"Kim", "kim"},       {"Larsen", "larsen"},
+    {"Anderson", "anderson"}, {"Becker", "becker"},     {"Costa", "costa"},   {"Dubois", "dubois"},
+    {"Evans", "evans"},       {"Fischer", "fischer"},   {"Garcia", "garcia"}, {"Hughes", "hughes"},
+    {"Ivanova", "ivanova"},   {"Jensen", "jensen"},     {"Kim", "kim"},       {"Larsen", "larsen"},
     {"Mensah", "mensah"},     {"Nakamura", "nakamura"}, {"Okafor", "okafor"}, {"Patel", "patel"},
-    {"Rossi", "rossi"},       {"Schmidt", "schmidt"}, {"Tanaka", "tanaka"}, {"Wong", "wong"}};
+    {"Rossi", "rossi"},       {"Schmidt", "schmidt"},   {"Tanaka", "tanaka"}, {"Wong", "wong"}};
 // Whole names that break naive clients: non-ASCII letters, a double quote, an apostrophe.
 constexpr NamePart kUnusualNames[] = {{"Zoë Müller", "zoe.mueller"},
                                       {"Robert \"Bob\" Smith", "bob.smith"},
@@ -92,9 +92,24 @@ struct Device {
 };
 
 constexpr Device kDevices[] = {
-    {"Windows", false, 0.40, "Laptop", {1280, 720}, {"5.17.11.34827", "5.16.10.26186", "5.15.7.21404"}},
-    {"Mac", false, 0.25, "MacBook Pro", {1280, 720}, {"5.17.5.29101", "5.16.10.25689", "5.14.2.17213"}},
-    {"iPhone", true, 0.15, "iPhone", {640, 360}, {"5.17.0.21130", "5.16.6.19452", "4.4.55383.0726"}},
+    {"Windows",
+     false,
+     0.40,
+     "Laptop",
+     {1280, 720},
+     {"5.17.11.34827", "5.16.10.26186", "5.15.7.21404"}},
+    {"Mac",
+     false,
+     0.25,
+     "MacBook Pro",
+     {1280, 720},
+     {"5.17.5.29101", "5.16.10.25689", "5.14.2.17213"}},
+    {"iPhone",
+     true,
+     0.15,
+     "iPhone",
+     {640, 360},
+     {"5.17.0.21130", "5.16.6.19452", "4.4.55383.0726"}},
     {"Android", true, 0.12, "Phone", {640, 360}, {"5.16.10.20212", "5.15.5.16290", "5.13.4.11780"}},
     {"Linux", false, 0.08, "ThinkPad", {1280, 720}, {"5.16.10.668", "5.15.3.4839", "5.12.2.4816"}},
 };
@@ -268,9 +283,11 @@ Person person_at(const Timeline& meeting, std::size_t seat) {
   if (mobile) {
     person.internal_ip_address = "192.168.1." + std::to_string(2 + random.below(250));
   } else {
-    person.internal_ip_address = "10." + std::to_string(random.below(256)) + "." +
-                                 std::to_string(random.below(256)) + "." +
-                                 std::to_string(2 + random.below(250));
+    // One draw per statement: the operands of '+' are evaluated in no fixed order.
+    const std::uint64_t subnet = random.below(256 * 256);
+    const std::uint64_t host = 2 + random.below(250);
+    person.internal_ip_address = "10." + std::to_string(subnet / 256) + "." +
+                                 std::to_string(subnet % 256) + "." + std::to_string(host);
     if (random.chance(0.6)) person.domain = "corp.example.com";
     person.mac_addr = hex_bytes(random, 6, ":");
     if (random.chance(0.5)) person.harddisk_id = hex_bytes(random, 8, "");
@@ -369,20 +386,23 @@ std::array<Metrics, 2> drifted_metrics(const Person& person, std::uint64_t key,
   return last_two;
 }
 
-int rounded(double value) { return static_cast<int>(std::lround(value)); }
-double tenths(double value) { return std::round(value * 10) / 10; }
+int rounded(double value) {
+  return static_cast<int>(std::lround(value));
+}
+double tenths(double value) {
+  return std::round(value * 10) / 10;
+}
 
 StreamQos measured_stream(double bitrate, Metric bitrate_metric, const Metrics& metrics,
                           RandomStream& noise) {
   const Bounds& bitrate_bounds = kBounds[bitrate_metric];
-  const double avg_loss =
-      tenths(std::clamp(metrics[kLoss] * noise.uniform(0.5, 1.5), kBounds[kLoss].low,
-                        kBounds[kLoss].high));
+  const double avg_loss = tenths(std::clamp(metrics[kLoss] * noise.uniform(0.5, 1.5),
+                                            kBounds[kLoss].low, kBounds[kLoss].high));
   const double max_loss =
       tenths(std::clamp(avg_loss + noise.uniform(0, 3) * (avg_loss + 0.2), avg_loss, 10.0));
   StreamQos stream;
-  stream.bitrate_kbps = rounded(std::clamp(bitrate * noise.uniform(0.9, 1.1), bitrate_bounds.low,
-                                           bitrate_bounds.high));
+  stream.bitrate_kbps = rounded(
+      std::clamp(bitrate * noise.uniform(0.9, 1.1), bitrate_bounds.low, bitrate_bounds.high));
   stream.latency_ms = rounded(std::clamp(metrics[kLatency] + 6 * noise.normal(),
                                          kBounds[kLatency].low, kBounds[kLatency].high));
   stream.jitter_ms = rounded(std::clamp(metrics[kJitter] + 1.5 * noise.normal(),
@@ -433,8 +453,8 @@ CpuUsage cpu_usage(double average, RandomStream& noise) {
 
 WifiSignal wifi_signal(const Person& person, RandomStream& noise) {
   WifiSignal wifi;
-  wifi.avg_rssi = rounded(std::clamp(-45 - 30 * person.network_quality + 3 * noise.normal(), -90.0,
-                                     -30.0));
+  wifi.avg_rssi =
+      rounded(std::clamp(-45 - 30 * person.network_quality + 3 * noise.normal(), -90.0, -30.0));
   wifi.min_rssi = wifi.avg_rssi - rounded(noise.uniform(0, 10));
   wifi.max_rssi = wifi.avg_rssi + rounded(noise.uniform(0, 8));
   return wifi;
@@ -482,8 +502,8 @@ QosSnapshot snapshot_at(const SnapshotContext& context, TimePoint at, const Mome
     VideoQos& share = presenting ? snapshot.as_input : snapshot.as_output;
     // Screen content changes rarely, so sharing runs at a few frames a second.
     share = measured_video(presenting ? kVideoSentBitrate : kVideoReceivedBitrate, metrics,
-                           screen_of(context.meeting, *moment.sharer_seat),
-                           noise.uniform(2, 15), noise);
+                           screen_of(context.meeting, *moment.sharer_seat), noise.uniform(2, 15),
+                           noise);
     drop_some_data(share, noise);
   }
 
@@ -492,9 +512,8 @@ QosSnapshot snapshot_at(const SnapshotContext& context, TimePoint at, const Mome
   return snapshot;
 }
 
-// Zoom numbers participants 16778240, 16779264, ...: steps of 1024 in join order.
-std::string participant_user_id(const Timeline& meeting, std::size_t seat,
-                                const Session& session) {
+// Zoom's participant user ids look like 16778240, 16779264, ...: steps of 1024.
+std::string participant_user_id(const Timeline& meeting, std::size_t seat, const Session& session) {
   return std::to_string(16778240 + 1024 * (session.index * meeting.seats + seat));
 }
 
@@ -512,8 +531,8 @@ void SimulatedAccount::begin_meeting(std::size_t slot_index, std::uint64_t gener
   slot.generation = generation;
   slot.key = hash_of(config_.seed, Salt::meeting, slot_index, generation);
   RandomStream random(slot.key);
-  const double lifetime = random.uniform(seconds(kMinMeetingLifetime).count(),
-                                         seconds(kMaxMeetingLifetime).count());
+  const double lifetime =
+      random.uniform(seconds(kMinMeetingLifetime).count(), seconds(kMaxMeetingLifetime).count());
   // The account's first meetings are already under way when the simulation starts.
   const double elapsed = generation == 0 ? lifetime * random.uniform() : 0.0;
   slot.start = after(start, -elapsed);

@@ -62,11 +62,15 @@ http::Response oauth_error(std::string_view reason, std::string_view error) {
   });
 }
 
-http::Response invalid_access_token() { return zoom_error(401, 124, "Invalid access token."); }
+http::Response invalid_access_token() {
+  return zoom_error(401, 124, "Invalid access token.");
+}
 http::Response invalid_page_token() {
   return zoom_error(400, 300, "The next page token is invalid or expired.");
 }
-http::Response not_found() { return zoom_error(404, 404, "Not found"); }
+http::Response not_found() {
+  return zoom_error(404, 404, "Not found");
+}
 
 http::Response method_not_allowed(std::string_view allowed) {
   http::Response response = zoom_error(405, 405, "Method not allowed");

@@ -1,6 +1,6 @@
 #pragma once
 
-// Boost 1.74's Asio uses std::exchange without including <utility> (GCC 12, C++20).
+// First, before any Boost header: Boost 1.74's Asio needs it under C++20 with GCC 12.
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -25,8 +25,9 @@ class SimulatedZoom {
  public:
   // The account's state follows `clock`, read on each request: a test or a long simulation can
   // move time on as fast as it likes.
-  SimulatedZoom(boost::asio::io_context& io, const config::SimulatorConfig& config,
-                Clock clock = [] { return std::chrono::system_clock::now(); });
+  SimulatedZoom(
+      boost::asio::io_context& io, const config::SimulatorConfig& config,
+      Clock clock = [] { return std::chrono::system_clock::now(); });
   ~SimulatedZoom();
   SimulatedZoom(const SimulatedZoom&) = delete;
   SimulatedZoom& operator=(const SimulatedZoom&) = delete;

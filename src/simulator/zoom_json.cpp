@@ -102,7 +102,9 @@ std::string format_timestamp(TimePoint time) {
   return text;
 }
 
-std::string format_date(TimePoint time) { return format_timestamp(time).substr(0, 10); }
+std::string format_date(TimePoint time) {
+  return format_timestamp(time).substr(0, 10);
+}
 
 std::string format_duration(std::chrono::seconds duration) {
   const std::chrono::hh_mm_ss parts(duration);
@@ -131,12 +133,10 @@ void write_meeting(JsonWriter& writer, const MeetingInfo& meeting) {
   write_field(writer, "duration", format_duration(meeting.duration));
   writer.Key("participants");
   writer.Int(meeting.participants);
-  const std::pair<const char*, bool> flags[] = {{"has_pstn", meeting.has_pstn},
-                                                {"has_voip", meeting.has_voip},
-                                                {"has_video", meeting.has_video},
-                                                {"has_screen_share", meeting.has_screen_share},
-                                                {"has_recording", meeting.has_recording},
-                                                {"has_sip", meeting.has_sip}};
+  const std::pair<const char*, bool> flags[] = {
+      {"has_pstn", meeting.has_pstn},           {"has_voip", meeting.has_voip},
+      {"has_video", meeting.has_video},         {"has_screen_share", meeting.has_screen_share},
+      {"has_recording", meeting.has_recording}, {"has_sip", meeting.has_sip}};
   for (const auto& [key, value] : flags) {
     writer.Key(key);
     writer.Bool(value);
@@ -162,7 +162,8 @@ void write_participant(JsonWriter& writer, const ParticipantQos& participant) {
   write_field(writer, "version", participant.version);
   writer.Key("internal_ip_addresses");
   writer.StartArray();
-  for (const std::string& address : participant.internal_ip_addresses) write_string(writer, address);
+  for (const std::string& address : participant.internal_ip_addresses)
+    write_string(writer, address);
   writer.EndArray();
   writer.Key("user_qos");
   writer.StartArray();

@@ -104,7 +104,10 @@ bhttp::request<bhttp::string_body> make_request(const Url& url, OutgoingRequest&
   bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method), request.target,
                                              11};
   const bool default_port = (url.tls && url.port == "443") || (!url.tls && url.port == "80");
-  message.set(bhttp::field::host, default_port ? url.host : url.host + ":" + url.port);
+  // An IPv6 literal is bracketed in the Host header, as in the URL.
+  const std::string host =
+      url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  message.set(bhttp::field::host, default_port ? host : host + ":" + url.port);
   message.set(bhttp::field::user_agent, std::string("zoom-qos-exporter/") + kVersion);
   message.set(bhttp::field::accept, "application/json");
   message.set(bhttp::field::connection, "close");

@@ -6,7 +6,10 @@ namespace zqe::zoom {
 
 std::string Url::origin() const {
   const bool default_port = (tls && port == "443") || (!tls && port == "80");
-  return (tls ? "https://" : "http://") + host + (default_port ? "" : ":" + port);
+  // An IPv6 literal needs its brackets back, or its colons would read as a port.
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (tls ? "https://" : "http://") + (ipv6 ? "[" + host + "]" : host) +
+         (default_port ? "" : ":" + port);
 }
 
 std::optional<Url> parse_url(std::string_view text) {
@@ -19,7 +22,9 @@ std::optional<Url> parse_url(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  const auto path_start = text.find('/');
+  // A query or fragment may follow the authority directly ("https://host?x"); it must not end
+  // up in the host.
+  const auto path_start = text.find_first_of("/?#");
   std::string_view authority = text.substr(0, path_start);
   std::string_view path = path_start == std::string_view::npos ? "" : text.substr(path_start);
   while (path.ends_with('/')) path.remove_suffix(1);
@@ -39,6 +44,8 @@ std::optional<Url> parse_url(std::string_view text) {
     const auto colon = authority.rfind(':');
     url.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    // More colons: an IPv6 literal without brackets or a typo like "host:80:80".
+    if (url.host.find(':') != std::string::npos) return std::nullopt;
   }
   if (url.host.empty() || url.host.find('@') != std::string::npos) return std::nullopt;
   if (port.empty()) {

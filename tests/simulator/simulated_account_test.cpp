@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -39,8 +40,7 @@ std::vector<ParticipantQos> all_participants(const SimulatedAccount& account) {
   std::vector<ParticipantQos> participants;
   for (std::size_t index = 0; index < account.meeting_count(); ++index) {
     ParticipantsPage page = account.participants(index, 0, 100000);
-    std::move(page.participants.begin(), page.participants.end(),
-              std::back_inserter(participants));
+    std::move(page.participants.begin(), page.participants.end(), std::back_inserter(participants));
   }
   return participants;
 }

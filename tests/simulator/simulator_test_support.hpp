@@ -3,7 +3,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <cctype>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
@@ -92,8 +93,7 @@ TEST(ZoomJson, ParticipantsHaveTheShapeOfZoomsSample) {
   }
 }
 
-// Digits, then exactly `rest`; `rest` may itself start with more digits via '#'s: "#.#%" is a
-// digit-run pattern for "0.3%".
+// `pattern` is literal text in which '#' stands for one or more digits: "#.#%" matches "0.3%".
 bool matches(std::string_view text, std::string_view pattern) {
   for (const char expected : pattern) {
     if (expected == '#') {
@@ -119,12 +119,10 @@ TEST(ZoomJson, PatternMatcherOfTheseTests) {
 
 TEST(ZoomJson, QosValuesHaveZoomsUnits) {
   const std::map<std::string, std::string_view> formats = {
-      {"bitrate", "# kbps"},        {"latency", "# ms"},
-      {"jitter", "# ms"},           {"avg_loss", "#.#%"},
-      {"max_loss", "#.#%"},         {"resolution", "#*#"},
-      {"frame_rate", "# fps"},      {"zoom_min_cpu_usage", "#%"},
-      {"zoom_avg_cpu_usage", "#%"}, {"zoom_max_cpu_usage", "#%"},
-      {"system_max_cpu_usage", "#%"}};
+      {"bitrate", "# kbps"},        {"latency", "# ms"},           {"jitter", "# ms"},
+      {"avg_loss", "#.#%"},         {"max_loss", "#.#%"},          {"resolution", "#*#"},
+      {"frame_rate", "# fps"},      {"zoom_min_cpu_usage", "#%"},  {"zoom_avg_cpu_usage", "#%"},
+      {"zoom_max_cpu_usage", "#%"}, {"system_max_cpu_usage", "#%"}};
   std::map<std::string, int> empty_values;
   int idle_shares = 0;
   for (const rapidjson::Document& participant : simulated_participants()) {
@@ -175,9 +173,8 @@ TEST(ZoomJson, MeetingsHaveTheListFields) {
   const rapidjson::Document meeting = parse_json(test::to_json(account.meeting(0), &write_meeting));
   EXPECT_EQ(keys_of(meeting),
             (std::set<std::string>{"uuid", "id", "topic", "host", "email", "user_type",
-                                   "start_time", "duration", "participants", "has_pstn",
-                                   "has_voip", "has_video", "has_screen_share", "has_recording",
-                                   "has_sip"}));
+                                   "start_time", "duration", "participants", "has_pstn", "has_voip",
+                                   "has_video", "has_screen_share", "has_recording", "has_sip"}));
   EXPECT_TRUE(meeting["id"].IsUint64());
   EXPECT_TRUE(meeting["participants"].IsInt());
   EXPECT_TRUE(meeting["has_video"].IsBool());

@@ -30,19 +30,46 @@ struct ZoomConfig {
 };
 
 struct PollConfig {
+  // The shortest refresh period of a meeting's QoS, and the period of the live meeting list when
+  // the quota allows; on accounts too large for the quota the scheduler refreshes less often.
   Duration interval = std::chrono::seconds(60);
+  bool webinars = true;  // also poll live webinars
 };
+
+// Zoom's rate limits for the account's plan (see NOTES on rate limits). Zoom counts them per
+// account, shared by every app of the account.
+enum class Plan { pro, business };
+
+struct LimitsConfig {
+  Plan plan = Plan::business;
+  double heavy_per_second = 40;               // participants QoS calls
+  double resource_intensive_per_minute = 20;  // meeting and webinar lists
+  std::int64_t daily_requests = 60'000;       // Heavy and Resource-intensive together
+  double daily_share = 0.5;                   // of daily_requests this exporter may use, (0, 1]
+};
+
+// The plan's numbers: pro 10/s, 10/min, 30,000 a day; business 40/s, 20/min, 60,000 a day.
+LimitsConfig plan_limits(Plan plan);
 
 struct MetricsConfig {
   // Identity fields that become labels of zoom_participant_info, in this order.
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
 };
 
+enum class LoadProfile {
+  flat,     // `meetings` live meetings around the clock
+  workday,  // `meetings` at the peak of a working day (UTC), a few at night
+};
+
 struct SimulatorConfig {
-  int meetings = 20;                 // live meetings at any time (meetings end and start)
+  int meetings = 20;                 // live meetings at any time, or at the peak
   int participants_per_meeting = 8;  // mean; each meeting varies around it
+  int webinars = 2;                  // live webinars at any time, or at the peak
   std::uint64_t seed = 1;
   int page_size_cap = 10;  // QoS page size the simulated Zoom allows at most
+  LoadProfile load_profile = LoadProfile::flat;
+  bool enforce_rate_limits = true;  // answer 429 past the plan's limits, as Zoom does
+  Plan plan = Plan::business;       // whose limits the simulated Zoom enforces
 };
 
 struct Config {
@@ -52,6 +79,7 @@ struct Config {
   log::Level log_level = log::Level::info;
   ZoomConfig zoom;
   PollConfig poll;
+  LimitsConfig limits;
   MetricsConfig metrics;
   SimulatorConfig simulator;
 };

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <system_error>
@@ -59,6 +60,36 @@ std::string join(const auto& names, std::string_view separator) {
     text += name;
   }
   return text;
+}
+
+// A word a setting accepts and what it stands for.
+template <typename Enum>
+struct Choice {
+  std::string_view name;
+  Enum value;
+};
+
+constexpr Choice<Plan> kPlanChoices[] = {{"pro", Plan::pro}, {"business", Plan::business}};
+constexpr Choice<LoadProfile> kLoadProfileChoices[] = {{"flat", LoadProfile::flat},
+                                                       {"workday", LoadProfile::workday}};
+
+// "a, b or c", as the choices are listed in messages.
+template <typename Enum, std::size_t count>
+std::string choice_names(const Choice<Enum> (&choices)[count]) {
+  std::string text;
+  for (std::size_t index = 0; index < count; ++index) {
+    if (index > 0) text += index + 1 == count ? " or " : ", ";
+    text += choices[index].name;
+  }
+  return text;
+}
+
+// The shortest text that reads back as the same number, so bounds print as "1000", not
+// "1000.000000".
+std::string format_number(double number) {
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  return error == std::errc{} ? std::string(buffer, end) : std::to_string(number);
 }
 
 // "FILE:LINE:COL", 1-based, or just "FILE" when there is no position to point at.
@@ -224,6 +255,7 @@ class SettingsReader {
                  {"log_level", [this](const Value& value) { read_log_level(value); }},
                  {"zoom", [this](const Value& value) { read_zoom(value); }},
                  {"poll", [this](const Value& value) { read_poll(value); }},
+                 {"limits", [this](const Value& value) { read_limits(value); }},
                  {"metrics", [this](const Value& value) { read_metrics(value); }},
                  {"simulator", [this](const Value& value) { read_simulator(value); }},
              });
@@ -300,6 +332,43 @@ class SettingsReader {
            "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest));
     }
     return number;
+  }
+
+  // A number greater than 0 and at most `highest`. Zero is refused because a zero rate or share
+  // would never let the exporter poll, and leaving it off says that better.
+  double read_positive_number(const Value& value, double highest) const {
+    const std::string text = read_string(value, "a number");
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    // Written as a negated range so that from_chars's "nan" fails it too.
+    if (error != std::errc{} || end != text.data() + text.size() ||
+        !(number > 0 && number <= highest)) {
+      fail(value, "must be a number greater than 0 and at most " + format_number(highest));
+    }
+    return number;
+  }
+
+  // YAML 1.2's booleans only: yaml-cpp would also take YAML 1.1's yes/no/on/off/y/n, and `n` or
+  // `off` meaning false surprises more people than it helps.
+  bool read_bool(const Value& value) const {
+    constexpr std::string_view kExpected = "a boolean (true or false)";
+    if (!value.node.IsScalar()) fail_kind(value, kExpected);
+    const std::string& text = value.node.Scalar();
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    fail(value, "expected " + std::string(kExpected) + ", got " + in_quotes(text));
+  }
+
+  // One of a fixed set of words, e.g. a plan; `what` names the kind of word in messages.
+  template <typename Enum, std::size_t count>
+  Enum read_choice(const Value& value, std::string_view what,
+                   const Choice<Enum> (&choices)[count]) const {
+    const std::string name = read_string(value);
+    for (const Choice<Enum>& choice : choices) {
+      if (choice.name == name) return choice.value;
+    }
+    fail(value, "unknown " + std::string(what) + " " + in_quotes(name) + " (use " +
+                    choice_names(choices) + ")");
   }
 
   Duration read_duration(const Value& value, Duration shortest) const {
@@ -404,11 +473,48 @@ class SettingsReader {
   }
 
   void read_poll(const Value& section) {
-    read_map(section,
-             {
-                 {"interval",
-                  [this](const Value& value) { config_.poll.interval = read_duration(value, 1s); }},
-             });
+    read_map(
+        section,
+        {
+            {"interval",
+             [this](const Value& value) { config_.poll.interval = read_duration(value, 1s); }},
+            {"webinars", [this](const Value& value) { config_.poll.webinars = read_bool(value); }},
+        });
+  }
+
+  void read_limits(const Value& section) {
+    // The plan supplies the numbers not set here, wherever `plan` stands in the section, so
+    // the explicit numbers are kept aside until the whole section is read.
+    Plan plan = config_.limits.plan;
+    std::optional<double> heavy_per_second;
+    std::optional<double> resource_intensive_per_minute;
+    std::optional<std::int64_t> daily_requests;
+    double daily_share = config_.limits.daily_share;
+    read_map(
+        section,
+        {
+            {"plan", [&](const Value& value) { plan = read_choice(value, "plan", kPlanChoices); }},
+            {"heavy_per_second",
+             [&](const Value& value) { heavy_per_second = read_positive_number(value, 1000); }},
+            {"resource_intensive_per_minute",
+             [&](const Value& value) {
+               resource_intensive_per_minute = read_positive_number(value, 10000);
+             }},
+            {"daily_requests",
+             [&](const Value& value) {
+               daily_requests = read_integer<std::int64_t>(value, 1, 100'000'000);
+             }},
+            {"daily_share",
+             [&](const Value& value) { daily_share = read_positive_number(value, 1); }},
+        });
+    LimitsConfig& limits = config_.limits;
+    limits = plan_limits(plan);
+    if (heavy_per_second) limits.heavy_per_second = *heavy_per_second;
+    if (resource_intensive_per_minute) {
+      limits.resource_intensive_per_minute = *resource_intensive_per_minute;
+    }
+    if (daily_requests) limits.daily_requests = *daily_requests;
+    limits.daily_share = daily_share;
   }
 
   void read_metrics(const Value& section) {
@@ -457,6 +563,18 @@ class SettingsReader {
              }},
             {"page_size_cap",
              [&](const Value& value) { simulator.page_size_cap = read_integer(value, 1, 300); }},
+            {"webinars",
+             [&](const Value& value) { simulator.webinars = read_integer(value, 0, 100000); }},
+            {"load_profile",
+             [&](const Value& value) {
+               simulator.load_profile = read_choice(value, "load profile", kLoadProfileChoices);
+             }},
+            {"enforce_rate_limits",
+             [&](const Value& value) { simulator.enforce_rate_limits = read_bool(value); }},
+            {"plan",
+             [&](const Value& value) {
+               simulator.plan = read_choice(value, "plan", kPlanChoices);
+             }},
         });
   }
 

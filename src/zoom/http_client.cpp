@@ -135,7 +135,15 @@ asio::awaitable<void> exchange(Stream& stream, bhttp::request<bhttp::string_body
   parser.body_limit(max_body_bytes);
   parser.header_limit(64 * 1024);
   beast::get_lowest_layer(stream).expires_at(deadline);
-  co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  // The header alone first: Boost 1.74's eager parser (async_read) drops the body_limit error
+  // of a Content-Length over the limit when body bytes come in the same read as the header,
+  // then reserves the whole announced length.
+  co_await bhttp::async_read_header(stream, buffer, parser,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) {
+    co_await bhttp::async_read(stream, buffer, parser,
+                               asio::redirect_error(asio::use_awaitable, ec));
+  }
   // Servers often close TLS without close_notify after a Connection: close reply.
   if (ec == ssl::error::stream_truncated && parser.is_done()) ec = {};
   if (ec) {

@@ -72,11 +72,22 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.zoom.meetings_page_size, expected.zoom.meetings_page_size);
   EXPECT_EQ(actual.zoom.max_concurrent_requests, expected.zoom.max_concurrent_requests);
   EXPECT_EQ(actual.poll.interval, expected.poll.interval);
+  EXPECT_EQ(actual.poll.webinars, expected.poll.webinars);
+  EXPECT_EQ(actual.limits.plan, expected.limits.plan);
+  EXPECT_EQ(actual.limits.heavy_per_second, expected.limits.heavy_per_second);
+  EXPECT_EQ(actual.limits.resource_intensive_per_minute,
+            expected.limits.resource_intensive_per_minute);
+  EXPECT_EQ(actual.limits.daily_requests, expected.limits.daily_requests);
+  EXPECT_EQ(actual.limits.daily_share, expected.limits.daily_share);
   EXPECT_EQ(actual.metrics.participant_info_labels, expected.metrics.participant_info_labels);
   EXPECT_EQ(actual.simulator.meetings, expected.simulator.meetings);
   EXPECT_EQ(actual.simulator.participants_per_meeting, expected.simulator.participants_per_meeting);
   EXPECT_EQ(actual.simulator.seed, expected.simulator.seed);
   EXPECT_EQ(actual.simulator.page_size_cap, expected.simulator.page_size_cap);
+  EXPECT_EQ(actual.simulator.webinars, expected.simulator.webinars);
+  EXPECT_EQ(actual.simulator.load_profile, expected.simulator.load_profile);
+  EXPECT_EQ(actual.simulator.enforce_rate_limits, expected.simulator.enforce_rate_limits);
+  EXPECT_EQ(actual.simulator.plan, expected.simulator.plan);
 }
 
 class TempDir {
@@ -120,12 +131,22 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_EQ(config.zoom.meetings_page_size, 100);
   EXPECT_EQ(config.zoom.max_concurrent_requests, 16);
   EXPECT_EQ(config.poll.interval, 2min);
+  EXPECT_FALSE(config.poll.webinars);
+  EXPECT_EQ(config.limits.plan, Plan::pro);
+  EXPECT_EQ(config.limits.heavy_per_second, 2.5);
+  EXPECT_EQ(config.limits.resource_intensive_per_minute, 15);
+  EXPECT_EQ(config.limits.daily_requests, 45000);
+  EXPECT_EQ(config.limits.daily_share, 0.25);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"ip_address", "user_name", "domain"}));
   EXPECT_EQ(config.simulator.meetings, 3);
   EXPECT_EQ(config.simulator.participants_per_meeting, 0);
   EXPECT_EQ(config.simulator.seed, 18446744073709551615u);
   EXPECT_EQ(config.simulator.page_size_cap, 300);
+  EXPECT_EQ(config.simulator.webinars, 7);
+  EXPECT_EQ(config.simulator.load_profile, LoadProfile::workday);
+  EXPECT_FALSE(config.simulator.enforce_rate_limits);
+  EXPECT_EQ(config.simulator.plan, Plan::pro);
 }
 
 TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
@@ -152,7 +173,7 @@ TEST(ParseConfig, EmptyTextGivesTheDefaultsWhenSimulating) {
 }
 
 TEST(ParseConfig, EmptySectionsAndCommentsGiveTheDefaults) {
-  const Config config = parse_config("# nothing set yet\nzoom:\npoll:\nmetrics:\nsimulator:\n",
+  const Config config = parse_config("# nothing set yet\nzoom:\npoll:\nlimits:\nmetrics:\nsimulator:\n",
                                      "empty.yaml", simulate_options());
   expect_same_settings(config, Config{});
 }
@@ -170,12 +191,22 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_EQ(config.zoom.meetings_page_size, 300);
   EXPECT_EQ(config.zoom.max_concurrent_requests, 4);
   EXPECT_EQ(config.poll.interval, 60s);
+  EXPECT_TRUE(config.poll.webinars);
+  EXPECT_EQ(config.limits.plan, Plan::business);
+  EXPECT_EQ(config.limits.heavy_per_second, 40);
+  EXPECT_EQ(config.limits.resource_intensive_per_minute, 20);
+  EXPECT_EQ(config.limits.daily_requests, 60000);
+  EXPECT_EQ(config.limits.daily_share, 0.5);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"user_name", "device", "version", "location"}));
   EXPECT_EQ(config.simulator.meetings, 20);
   EXPECT_EQ(config.simulator.participants_per_meeting, 8);
   EXPECT_EQ(config.simulator.seed, 1u);
   EXPECT_EQ(config.simulator.page_size_cap, 10);
+  EXPECT_EQ(config.simulator.webinars, 2);
+  EXPECT_EQ(config.simulator.load_profile, LoadProfile::flat);
+  EXPECT_TRUE(config.simulator.enforce_rate_limits);
+  EXPECT_EQ(config.simulator.plan, Plan::business);
 }
 
 TEST(ParseConfig, EmptyTextNeedsCredentialsUnlessSimulating) {
@@ -211,6 +242,104 @@ TEST(ParseConfig, AcceptsAnEmptyLabelList) {
   const Config config =
       parse_config("metrics:\n  participant_info_labels: []\n", "test.yaml", simulate_options());
   EXPECT_TRUE(config.metrics.participant_info_labels.empty());
+}
+
+TEST(ParseConfig, AcceptsYamlBooleansInEveryCase) {
+  const std::pair<std::string_view, bool> cases[] = {
+      {"true", true},   {"True", true},   {"TRUE", true},     {"\"true\"", true},
+      {"false", false}, {"False", false}, {"FALSE", false},
+  };
+  for (const auto& [text, expected] : cases) {
+    SCOPED_TRACE(text);
+    const std::string yaml = "poll:\n  webinars: " + std::string(text) +
+                             "\nsimulator:\n  enforce_rate_limits: " + std::string(text) + "\n";
+    const Config config = parse_config(yaml, "test.yaml", simulate_options());
+    EXPECT_EQ(config.poll.webinars, expected);
+    EXPECT_EQ(config.simulator.enforce_rate_limits, expected);
+  }
+}
+
+TEST(ParseConfig, ReadsEverySimulatorChoice) {
+  const Config workday = parse_config("simulator:\n  load_profile: workday\n  plan: pro\n",
+                                      "test.yaml", simulate_options());
+  EXPECT_EQ(workday.simulator.load_profile, LoadProfile::workday);
+  EXPECT_EQ(workday.simulator.plan, Plan::pro);
+  const Config flat = parse_config("simulator:\n  load_profile: flat\n  plan: business\n",
+                                   "test.yaml", simulate_options());
+  EXPECT_EQ(flat.simulator.load_profile, LoadProfile::flat);
+  EXPECT_EQ(flat.simulator.plan, Plan::business);
+}
+
+TEST(PlanLimits, AreZoomsNumbersForEachPlan) {
+  const LimitsConfig pro = plan_limits(Plan::pro);
+  EXPECT_EQ(pro.plan, Plan::pro);
+  EXPECT_EQ(pro.heavy_per_second, 10);
+  EXPECT_EQ(pro.resource_intensive_per_minute, 10);
+  EXPECT_EQ(pro.daily_requests, 30000);
+  EXPECT_EQ(pro.daily_share, 0.5);
+
+  const LimitsConfig business = plan_limits(Plan::business);
+  EXPECT_EQ(business.plan, Plan::business);
+  EXPECT_EQ(business.heavy_per_second, 40);
+  EXPECT_EQ(business.resource_intensive_per_minute, 20);
+  EXPECT_EQ(business.daily_requests, 60000);
+  EXPECT_EQ(business.daily_share, 0.5);
+}
+
+TEST(PlanLimits, DefaultLimitsAreTheBusinessPlans) {
+  const LimitsConfig defaults;
+  const LimitsConfig business = plan_limits(Plan::business);
+  EXPECT_EQ(defaults.plan, business.plan);
+  EXPECT_EQ(defaults.heavy_per_second, business.heavy_per_second);
+  EXPECT_EQ(defaults.resource_intensive_per_minute, business.resource_intensive_per_minute);
+  EXPECT_EQ(defaults.daily_requests, business.daily_requests);
+  EXPECT_EQ(defaults.daily_share, business.daily_share);
+}
+
+TEST(LimitsSection, PlanAloneSetsItsThreeNumbers) {
+  const Config config = parse_config("limits:\n  plan: pro\n", "test.yaml", simulate_options());
+  EXPECT_EQ(config.limits.plan, Plan::pro);
+  EXPECT_EQ(config.limits.heavy_per_second, 10);
+  EXPECT_EQ(config.limits.resource_intensive_per_minute, 10);
+  EXPECT_EQ(config.limits.daily_requests, 30000);
+  EXPECT_EQ(config.limits.daily_share, 0.5);
+}
+
+TEST(LimitsSection, ExplicitNumbersOverrideThePlanInEitherOrder) {
+  constexpr std::string_view kPlanFirst =
+      "limits:\n  plan: pro\n  heavy_per_second: 25\n  daily_requests: 40000\n";
+  constexpr std::string_view kPlanLast =
+      "limits:\n  heavy_per_second: 25\n  daily_requests: 40000\n  plan: pro\n";
+  for (const std::string_view yaml : {kPlanFirst, kPlanLast}) {
+    SCOPED_TRACE(yaml);
+    const Config config = parse_config(yaml, "test.yaml", simulate_options());
+    EXPECT_EQ(config.limits.plan, Plan::pro);
+    EXPECT_EQ(config.limits.heavy_per_second, 25);
+    EXPECT_EQ(config.limits.resource_intensive_per_minute, 10);  // still the pro plan's
+    EXPECT_EQ(config.limits.daily_requests, 40000);
+  }
+}
+
+TEST(LimitsSection, NumbersWithoutAPlanOverrideTheBusinessPlan) {
+  const Config config =
+      parse_config("limits:\n  resource_intensive_per_minute: 0.5\n  daily_share: 1\n",
+                   "test.yaml", simulate_options());
+  EXPECT_EQ(config.limits.plan, Plan::business);
+  EXPECT_EQ(config.limits.heavy_per_second, 40);
+  EXPECT_EQ(config.limits.resource_intensive_per_minute, 0.5);
+  EXPECT_EQ(config.limits.daily_requests, 60000);
+  EXPECT_EQ(config.limits.daily_share, 1);
+}
+
+TEST(LimitsSection, AcceptsTheBoundsAndOtherNumberForms) {
+  const Config config = parse_config(
+      "limits:\n  heavy_per_second: 1000\n  resource_intensive_per_minute: 1e4\n"
+      "  daily_requests: 100000000\n  daily_share: .001\n",
+      "test.yaml", simulate_options());
+  EXPECT_EQ(config.limits.heavy_per_second, 1000);
+  EXPECT_EQ(config.limits.resource_intensive_per_minute, 10000);
+  EXPECT_EQ(config.limits.daily_requests, 100000000);
+  EXPECT_EQ(config.limits.daily_share, 0.001);
 }
 
 TEST(EnvironmentOverrides, ReplaceTheFileValues) {
@@ -357,7 +486,8 @@ struct InvalidFile {
 // One file per kind of mistake, each with its exact message.
 const InvalidFile kInvalidFiles[] = {
     {"invalid-unknown-top-level-key.yaml",
-     ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, metrics, simulator)"},
+     ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, limits, metrics, "
+     "simulator)"},
     {"invalid-unknown-nested-key.yaml",
      ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
      "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
@@ -417,6 +547,30 @@ const InvalidFile kInvalidFiles[] = {
     {"invalid-top-level-not-map.yaml",
      ":1:1: expected a map of settings at the top level, got a list"},
     {"invalid-multiple-documents.yaml", ":3:1: only one YAML document is allowed"},
+    {"invalid-boolean.yaml",
+     ":3:13: poll.webinars: expected a boolean (true or false), got \"maybe\""},
+    {"invalid-limits-not-map.yaml", ":1:9: limits: expected a map, got a scalar"},
+    {"invalid-unknown-limits-key.yaml",
+     ":3:3: limits.heavy_per_minute: unknown key (known: plan, heavy_per_second, "
+     "resource_intensive_per_minute, daily_requests, daily_share)"},
+    {"invalid-plan.yaml", ":2:9: limits.plan: unknown plan \"enterprise\" (use pro or business)"},
+    {"invalid-heavy-per-second-zero.yaml",
+     ":2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+    {"invalid-string-for-number.yaml",
+     ":2:34: limits.resource_intensive_per_minute: must be a number greater than 0 and at most "
+     "10000"},
+    {"invalid-daily-requests-too-large.yaml",
+     ":2:19: limits.daily_requests: must be an integer from 1 to 100000000"},
+    {"invalid-daily-share-above-1.yaml",
+     ":2:16: limits.daily_share: must be a number greater than 0 and at most 1"},
+    {"invalid-simulator-webinars-negative.yaml",
+     ":2:13: simulator.webinars: must be an integer from 0 to 100000"},
+    {"invalid-load-profile.yaml",
+     ":2:17: simulator.load_profile: unknown load profile \"weekend\" (use flat or workday)"},
+    {"invalid-simulator-plan.yaml",
+     ":2:9: simulator.plan: unknown plan \"Business\" (use pro or business)"},
+    {"invalid-enforce-rate-limits-number.yaml",
+     ":2:24: simulator.enforce_rate_limits: expected a boolean (true or false), got \"1\""},
     {"invalid-missing-credentials.yaml", ": zoom.client_id: required (or set ZOOM_CLIENT_ID)"},
     {"invalid-empty-credential.yaml",
      ":2:15: zoom.account_id: must not be empty (or set ZOOM_ACCOUNT_ID)"},
@@ -513,6 +667,50 @@ TEST(InvalidText, MoreMistakes) {
       {"\"just text\"\n",
        "test.yaml:1:1: expected a map of settings at the top level, got a scalar"},
       {"zoom: {account_id: a\n", "test.yaml:2:1: invalid YAML: end of map flow not found"},
+      {"poll:\n  webinars: yes\n",
+       "test.yaml:2:13: poll.webinars: expected a boolean (true or false), got \"yes\""},
+      {"poll:\n  webinars: off\n",
+       "test.yaml:2:13: poll.webinars: expected a boolean (true or false), got \"off\""},
+      {"poll:\n  webinars:\n",
+       "test.yaml:2:3: poll.webinars: expected a boolean (true or false), got nothing"},
+      {"simulator:\n  enforce_rate_limits: [true]\n",
+       "test.yaml:2:24: simulator.enforce_rate_limits: expected a boolean (true or false), got a "
+       "list"},
+      {"limits:\n  heavy_per_second: 1000.5\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: -5\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: nan\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: inf\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: .inf\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: 0x10\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: 40/s\n",
+       "test.yaml:2:21: limits.heavy_per_second: must be a number greater than 0 and at most 1000"},
+      {"limits:\n  heavy_per_second: {a: 1}\n",
+       "test.yaml:2:21: limits.heavy_per_second: expected a number, got a map"},
+      {"limits:\n  resource_intensive_per_minute: 10000.01\n",
+       "test.yaml:2:34: limits.resource_intensive_per_minute: must be a number greater than 0 and "
+       "at most 10000"},
+      {"limits:\n  daily_requests: 0\n",
+       "test.yaml:2:19: limits.daily_requests: must be an integer from 1 to 100000000"},
+      {"limits:\n  daily_requests: 30000.5\n",
+       "test.yaml:2:19: limits.daily_requests: must be an integer from 1 to 100000000"},
+      {"limits:\n  daily_share: 0\n",
+       "test.yaml:2:16: limits.daily_share: must be a number greater than 0 and at most 1"},
+      {"limits:\n  daily_share: 50%\n",
+       "test.yaml:2:16: limits.daily_share: must be a number greater than 0 and at most 1"},
+      {"limits:\n  plan:\n", "test.yaml:2:3: limits.plan: unknown plan \"\" (use pro or business)"},
+      {"limits:\n  plan: [pro]\n", "test.yaml:2:9: limits.plan: expected a string, got a list"},
+      {"limits:\n  plan: pro\n  plan: business\n", "test.yaml:3:3: limits.plan: duplicate key"},
+      {"simulator:\n  webinars: 100001\n",
+       "test.yaml:2:13: simulator.webinars: must be an integer from 0 to 100000"},
+      {"simulator:\n  load_profile: Flat\n",
+       "test.yaml:2:17: simulator.load_profile: unknown load profile \"Flat\" (use flat or "
+       "workday)"},
   };
   for (const auto& [yaml, expected] : cases) {
     SCOPED_TRACE(yaml);

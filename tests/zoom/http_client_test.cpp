@@ -9,7 +9,6 @@
 #include <stdlib.h>
 
 #include <array>
-#include <iostream>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -582,8 +581,6 @@ class BodyLimitTest : public HttpClientTest {
 
 TEST_F(BodyLimitTest, BodyOverTheLimitIsTooLarge) {
   const HttpOutcome outcome = fetch_body_of_size(kLimit + 1);
-  for (auto& [k, v] : outcome.headers) std::cerr << "DEBUG " << k << ": " << v << "\n";
-  std::cerr << "DEBUG size " << outcome.body.size() << "\n";
   EXPECT_EQ(outcome.error, TransportError::too_large) << describe(outcome);
   EXPECT_TRUE(outcome.body.empty());
 }
@@ -592,6 +589,18 @@ TEST_F(BodyLimitTest, BodyAtTheLimitIsAccepted) {
   const HttpOutcome outcome = fetch_body_of_size(kLimit);
   EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
   EXPECT_EQ(outcome.body.size(), kLimit);
+}
+
+TEST_F(BodyLimitTest, AnnouncedLengthOverTheLimitIsTooLargeEvenWithBodyBytesAlongside) {
+  // Header and first body bytes in one segment: the case Boost 1.74's eager parser mishandles,
+  // accepting the body and reserving the announced 100 GB.
+  const unsigned short port =
+      serve(io_, replying("HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\n\r\nfirst bytes"));
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome outcome = send_and_wait(client, loopback_url(port), get("/"));
+
+  EXPECT_EQ(outcome.error, TransportError::too_large) << describe(outcome);
 }
 
 TEST_F(BodyLimitTest, ChunkedBodyOverTheLimitIsTooLarge) {

@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "metrics/exporter_metrics.hpp"
+#include "support/fake_zoom.hpp"
+#include "zoom/http_client.hpp"
+#include "zoom/token_provider.hpp"
+
+namespace zqe::zoom {
+namespace {
+namespace asio = boost::asio;
+
+struct TokenProviderTest : ::testing::Test {
+  asio::io_context io;
+  test::FakeZoom zoom{io};
+  metrics::ExporterMetrics metrics;
+  HttpClient http{io, {}};
+
+  TokenProviderTest() { zoom.start(); }
+
+  TokenProvider provider() {
+    return TokenProvider(io, http, metrics,
+                         {"account", "client", "secret", *parse_url(zoom.oauth_token_url())});
+  }
+
+  // Runs `count` token() calls at once and returns what each got.
+  std::vector<TokenResult> concurrent_tokens(TokenProvider& tokens, int count) {
+    std::vector<TokenResult> results(count);
+    for (int i = 0; i < count; ++i) {
+      asio::co_spawn(
+          io, [&, i]() -> asio::awaitable<void> { results[i] = co_await tokens.token(); },
+          asio::detached);
+    }
+    io.restart();
+    while (std::any_of(results.begin(), results.end(), [](const TokenResult& r) {
+      return r.access_token.empty() && r.error.empty();
+    })) {
+      io.run_one();
+    }
+    return results;
+  }
+};
+
+TEST_F(TokenProviderTest, ConcurrentCallersShareOneRefresh) {
+  auto tokens = provider();
+  for (const auto& result : concurrent_tokens(tokens, 5)) EXPECT_EQ(result.access_token, "token-1");
+  EXPECT_EQ(zoom.count("/oauth/token"), 1);
+}
+
+TEST_F(TokenProviderTest, CachesTheTokenAndRefreshesAfterInvalidate) {
+  auto tokens = provider();
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "token-1");
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "token-1");
+  tokens.invalidate("token-0");  // not the current one: ignored
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "token-1");
+  tokens.invalidate("token-1");
+  for (const auto& result : concurrent_tokens(tokens, 3)) EXPECT_EQ(result.access_token, "token-2");
+  EXPECT_EQ(zoom.count("/oauth/token"), 2);
+}
+
+TEST_F(TokenProviderTest, RejectedCredentialsAreReportedToEveryWaiterWithAHint) {
+  zoom.on_token(
+      {{400, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})", {}}});
+  auto tokens = provider();
+  for (const auto& result : concurrent_tokens(tokens, 3)) {
+    EXPECT_TRUE(result.access_token.empty());
+    EXPECT_TRUE(result.credentials_rejected);
+    EXPECT_NE(result.error.find("check zoom.account_id"), std::string::npos) << result.error;
+    EXPECT_EQ(result.error.find("secret\""), std::string::npos);
+  }
+  EXPECT_EQ(zoom.count("/oauth/token"), 1);
+}
+
+TEST_F(TokenProviderTest, AReplyWithoutATokenIsAnError) {
+  zoom.on_token({{200, R"({"token_type":"bearer"})", {}}});
+  auto tokens = provider();
+  const auto result = concurrent_tokens(tokens, 1)[0];
+  EXPECT_TRUE(result.access_token.empty());
+  EXPECT_NE(result.error.find("token reply unusable"), std::string::npos) << result.error;
+}
+
+}  // namespace
+}  // namespace zqe::zoom

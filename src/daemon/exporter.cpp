@@ -34,7 +34,19 @@ config::LoadOptions simulate_options(bool simulate) {
 }
 
 PollerOptions poller_options_of(const config::Config& config) {
-  return {config.poll.interval, config.zoom.max_concurrent_requests};
+  return {config.poll.interval, config.zoom.max_concurrent_requests, config.poll.webinars};
+}
+
+scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
+  scheduler::SchedulerOptions options;
+  options.min_refresh_interval =
+      std::chrono::duration_cast<scheduler::Duration>(config.poll.interval);
+  options.page_size = config.zoom.qos_page_size;
+  options.heavy_per_second = config.limits.heavy_per_second;
+  options.resource_intensive_per_minute = config.limits.resource_intensive_per_minute;
+  options.daily_budget = static_cast<std::int64_t>(
+      static_cast<double>(config.limits.daily_requests) * config.limits.daily_share);
+  return options;
 }
 
 }  // namespace
@@ -44,6 +56,8 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
       config_(std::move(config)),
       options_(std::move(options)),
       http_client_(io, http_options_of(config_)),
+      scheduler_(scheduler_options_of(config_)),
+      gate_(io, scheduler_, metrics_),
       signals_(io),
       shutdown_deadline_(io) {
   if (options_.simulate) {
@@ -74,12 +88,13 @@ void Exporter::start() {
   tokens_ = std::make_unique<zoom::TokenProvider>(io_, http_client_, metrics_,
                                                   credentials_of(config_.zoom));
   try {
-    client_ = std::make_unique<zoom::ZoomClient>(http_client_, *tokens_, metrics_,
+    client_ = std::make_unique<zoom::ZoomClient>(http_client_, *tokens_, gate_, metrics_,
                                                  client_options_of(config_));
   } catch (const std::invalid_argument&) {
     throw config::ConfigError("zoom.api_base_url: invalid URL");
   }
-  poller_ = std::make_unique<Poller>(io_, *client_, metrics_, poller_options_of(config_),
+  poller_ = std::make_unique<Poller>(io_, *client_, scheduler_, gate_, metrics_,
+                                     poller_options_of(config_),
                                      [this](const MeetingMap& meetings) { publish(meetings); });
 
   // A host name such as "localhost" is resolved once at start; the first address is used.
@@ -87,7 +102,9 @@ void Exporter::start() {
   const asio::ip::tcp::endpoint endpoint =
       resolver.resolve(config_.listen_host, std::to_string(config_.listen_port))->endpoint();
   server_ = std::make_unique<http::Server>(
-      io_, endpoint, ScrapeHandler(cache_, metrics_, [this] { return poller_->has_succeeded(); }));
+      io_, endpoint,
+      ScrapeHandler(
+          cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); }));
   server_->start();
   log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
                              " port=" + std::to_string(server_->local_endpoint().port()));
@@ -123,6 +140,7 @@ void Exporter::stop() {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   if (poller_) poller_->stop();
+  gate_.stop();
   http_client_.cancel_all();
   if (server_) server_->stop();
   if (simulator_) simulator_->stop();
@@ -170,6 +188,7 @@ void Exporter::apply(const config::Config& next) {
   }
   client_->set_options(client_options_of(next));
   poller_->set_options(poller_options_of(next));
+  scheduler_.set_options(scheduler_options_of(next));
   render_options_.participant_info_labels = next.metrics.participant_info_labels;
   const std::string listen_host = config_.listen_host;
   const auto listen_port = config_.listen_port;
@@ -181,8 +200,24 @@ void Exporter::apply(const config::Config& next) {
 void Exporter::publish(const MeetingMap& meetings) {
   std::vector<const metrics::MeetingSnapshot*> snapshots;
   snapshots.reserve(meetings.size());
-  for (const auto& [id, snapshot] : meetings) snapshots.push_back(&snapshot);
+  for (const auto& [key, state] : meetings) snapshots.push_back(&state.snapshot);
   cache_.update(metrics::render_qos(snapshots, render_options_));
+}
+
+std::string Exporter::per_scrape_text() {
+  const auto now = scheduler::Clock::now();
+  const auto zoom_remaining = scheduler_.zoom_remaining(now);
+  metrics_.set_scheduler_state(
+      static_cast<double>(scheduler_.budget_remaining(now)),
+      zoom_remaining ? std::optional<double>(static_cast<double>(*zoom_remaining)) : std::nullopt,
+      static_cast<double>(scheduler_.scheduled_meetings()),
+      static_cast<double>(scheduler_.skipped_refreshes()));
+  std::vector<metrics::MeetingQosAge> ages;
+  for (const auto& [key, state] : poller_->meetings()) {
+    if (!state.fetched) continue;
+    ages.push_back({key.id, std::chrono::duration<double>(now - *state.fetched).count()});
+  }
+  return metrics_.render() + metrics::render_qos_ages(ages);
 }
 
 }  // namespace zqe::daemon

@@ -10,10 +10,12 @@
 
 #include "config/config.hpp"
 #include "daemon/poller.hpp"
+#include "daemon/scheduler_gate.hpp"
 #include "daemon/scrape_handler.hpp"
 #include "http/server.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "metrics/exposition_cache.hpp"
+#include "scheduler/refresh_scheduler.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "zoom/http_client.hpp"
 #include "zoom/token_provider.hpp"
@@ -43,7 +45,10 @@ class Exporter {
   void stop();
   // Rereads the config file; keeps the running config when the new one is invalid.
   void reload();
+  // Lists and refreshes every meeting now, within the rate limits (tests).
   void poll_now() { poller_->poll_now(); }
+  std::uint64_t lists_completed() const { return poller_->lists_completed(); }
+  bool idle() const { return poller_->idle(); }
 
   boost::asio::ip::tcp::endpoint local_endpoint() const { return server_->local_endpoint(); }
 
@@ -51,6 +56,7 @@ class Exporter {
   void apply_simulator_endpoints(config::Config& config) const;
   void apply(const config::Config& config);
   void publish(const MeetingMap& meetings);
+  std::string per_scrape_text();
   void wait_for_signal();
 
   boost::asio::io_context& io_;
@@ -61,6 +67,8 @@ class Exporter {
   metrics::ExpositionCache cache_;
   metrics::RenderOptions render_options_;
   zoom::HttpClient http_client_;
+  scheduler::RefreshScheduler scheduler_;
+  SchedulerGate gate_;
   std::unique_ptr<zoom::TokenProvider> tokens_;
   std::unique_ptr<zoom::ZoomClient> client_;
   std::unique_ptr<Poller> poller_;

@@ -1,22 +1,32 @@
 #include "daemon/poller.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <unordered_map>
 
 #include "common/log.hpp"
+#include "scheduler/quality.hpp"
 
 namespace zqe::daemon {
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 namespace {
 
+// Rendering every series costs milliseconds on large accounts: at most once a second while
+// refreshes stream in, and at once when the work is done.
+constexpr auto kPublishInterval = 1s;
+
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+scheduler::MeetingKey key_of(const zoom::LiveMeeting& meeting) {
+  return {meeting.type, meeting.id};
 }
 
 // Zoom may list a participant twice (rejoined, or moved between pages while paging): one
@@ -37,58 +47,104 @@ void keep_newest_per_participant(std::vector<qos::ParticipantQos>& participants)
   participants = std::move(unique);
 }
 
+void log_failure(const std::exception_ptr& error, std::string_view what) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    log::error(std::string(what) + " failed", "error=" + log::quote(e.what()));
+  }
+}
+
 }  // namespace
 
-Poller::Poller(asio::io_context& io, zoom::ZoomClient& client, metrics::ExporterMetrics& metrics,
-               PollerOptions options, Publish publish)
+Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
+               scheduler::RefreshScheduler& scheduler, SchedulerGate& gate,
+               metrics::ExporterMetrics& metrics, PollerOptions options, Publish publish)
     : io_(io),
       client_(client),
+      scheduler_(scheduler),
+      gate_(gate),
       metrics_(metrics),
       options_(options),
       publish_(std::move(publish)),
-      timer_(io) {}
+      list_timer_(io) {}
 
 void Poller::start(std::function<void()> on_stopped) {
-  asio::co_spawn(io_, run(), [on_stopped = std::move(on_stopped)](std::exception_ptr error) {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        log::error("poll loop failed", "error=" + log::quote(e.what()));
-      }
-    }
-    if (on_stopped) on_stopped();
-  });
+  on_stopped_ = std::move(on_stopped);
+  auto finished = [this](std::exception_ptr error) {
+    log_failure(error, "poll loop");
+    if (--running_loops_ == 0 && on_stopped_) on_stopped_();
+  };
+  ++running_loops_;
+  asio::co_spawn(io_, list_loop(), finished);
+  for (int i = 0; i < options_.workers; ++i) {
+    ++running_loops_;
+    asio::co_spawn(io_, worker(), finished);
+  }
 }
 
 void Poller::stop() {
   stopping_ = true;
-  timer_.cancel();
+  list_timer_.cancel();
+  wake_workers();
 }
 
-asio::awaitable<void> Poller::run() {
+void Poller::poll_now() {
+  scheduler_.make_all_due();
+  list_timer_.cancel();
+  wake_workers();
+}
+
+void Poller::wake_workers() {
+  for (auto* timer : idle_workers_) timer->cancel();
+}
+
+bool Poller::ready() const {
+  return first_list_ &&
+         (first_round_pending_ == 0 || SteadyClock::now() - *first_list_ >= options_.interval);
+}
+
+bool Poller::idle() const {
+  const auto now = scheduler::Clock::now();
+  return !listing_ && busy_workers_ == 0 && !dirty_ && !scheduler_.has_due(now) &&
+         scheduler_.next_list_at(now) > now;
+}
+
+asio::awaitable<void> Poller::list_loop() {
   while (!stopping_) {
-    const auto started = Clock::now();
-    co_await poll_once();
-    if (stopping_) break;
-    timer_.expires_at(started + options_.interval);
-    boost::system::error_code ignored;  // cancelled by stop()
-    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    const auto now = scheduler::Clock::now();
+    const auto next = scheduler_.next_list_at(now);
+    if (next > now) {
+      list_timer_.expires_after(std::chrono::duration_cast<SteadyClock::duration>(next - now));
+      boost::system::error_code ignored;  // cancelled by poll_now() and stop()
+      co_await list_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    co_await list_once();
   }
 }
 
-asio::awaitable<void> Poller::poll_once() {
-  const auto started = Clock::now();
-  auto listing = co_await client_.live_meetings();
+asio::awaitable<void> Poller::list_once() {
+  listing_ = true;
+  const auto started = SteadyClock::now();
+  auto meetings = co_await client_.live_meetings(zoom::MeetingType::meeting);
+  std::optional<zoom::ApiResult<zoom::Listing>> webinars;
+  if (meetings.value && options_.webinars) {
+    webinars = co_await client_.live_meetings(zoom::MeetingType::webinar);
+  }
+  listing_ = false;
   if (stopping_) co_return;
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+  ++lists_completed_;
+  metrics_.set_poll_duration(std::chrono::duration<double>(SteadyClock::now() - started).count());
+  const auto now = scheduler::Clock::now();
 
-  if (!listing.value) {
+  if (!meetings.value) {
+    scheduler_.on_list_failed(now);
     metrics_.set_up(false);
     metrics_.count_poll(false);
-    metrics_.set_poll_duration(elapsed());
-    const std::string error = zoom::describe(listing.error);
-    // A Zoom outage fails every poll the same way: one line when it starts, one when it ends.
+    const std::string error = zoom::describe(meetings.error);
+    // A Zoom outage fails every list the same way: one line when it starts, one when it ends.
     if (error != last_list_error_) {
       log::error("cannot list live meetings; keeping the last data", "error=" + log::quote(error));
     }
@@ -98,83 +154,127 @@ asio::awaitable<void> Poller::poll_once() {
   if (!last_list_error_.empty()) log::info("Zoom answers again");
   last_list_error_.clear();
   metrics_.set_up(true);
-
-  auto results = co_await fetch_all(*listing.value);
-  if (stopping_) co_return;
-  meetings_ = merge(*listing.value, results);
-  publish_(meetings_);
-  has_succeeded_ = true;
   metrics_.count_poll(true);
-  metrics_.set_poll_duration(elapsed());
   metrics_.set_last_poll_success(unix_now());
-  log::debug("poll finished", "meetings=" + std::to_string(meetings_.size()));
+
+  int pages = meetings.value->pages;
+  std::vector<zoom::LiveMeeting> live = std::move(meetings.value->meetings);
+  std::optional<zoom::MeetingType> only;  // which types this listing speaks for
+  if (webinars && webinars->value) {
+    pages += webinars->value->pages;
+    for (auto& webinar : webinars->value->meetings) live.push_back(std::move(webinar));
+  } else if (options_.webinars) {
+    // Keep the webinars we knew: this list says nothing about them.
+    only = zoom::MeetingType::meeting;
+    log::warn("cannot list live webinars; keeping their last data",
+              "error=" + log::quote(zoom::describe(webinars ? webinars->error : zoom::ApiError{})));
+  }
+  apply_listing(std::move(live), only);
+  std::vector<scheduler::ListedMeeting> listed;
+  for (const auto& [key, state] : meetings_) {
+    listed.push_back({key, static_cast<int>(state.snapshot.meeting.participants.value_or(0))});
+  }
+  scheduler_.on_listed(now, listed, pages);
+  if (!first_list_) {
+    first_list_ = SteadyClock::now();
+    first_round_pending_ = meetings_.size();
+  }
+  dirty_ = true;
+  publish_changes(true);
+  wake_workers();
 }
 
-asio::awaitable<std::vector<zoom::ApiResult<zoom::MeetingQos>>> Poller::fetch_all(
-    const std::vector<zoom::LiveMeeting>& meetings) {
-  std::vector<zoom::ApiResult<zoom::MeetingQos>> results(meetings.size());
-  std::size_t next = 0;
-  int running = 0;
-  // Workers wake this when the last one finishes.
-  asio::steady_timer all_done(io_, Clock::time_point::max());
-
-  auto worker = [&]() -> asio::awaitable<void> {
-    while (next < meetings.size() && !stopping_) {
-      const std::size_t index = next++;
-      results[index] = co_await client_.participants_qos(meetings[index]);
-    }
-  };
-  const int workers =
-      std::min<int>(options_.max_concurrent_requests, static_cast<int>(meetings.size()));
-  for (int i = 0; i < workers; ++i) {
-    ++running;
-    asio::co_spawn(io_, worker(), [&](std::exception_ptr) {
-      if (--running == 0) all_done.cancel();
-    });
-  }
-  if (running > 0) {
-    boost::system::error_code ignored;
-    co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  }
-  co_return results;
-}
-
-MeetingMap Poller::merge(std::vector<zoom::LiveMeeting>& meetings,
-                         std::vector<zoom::ApiResult<zoom::MeetingQos>>& results) {
+void Poller::apply_listing(std::vector<zoom::LiveMeeting> live,
+                           std::optional<zoom::MeetingType> only) {
   MeetingMap next;
-  std::size_t failures = 0;
-  std::string first_failure;
-  for (std::size_t i = 0; i < meetings.size(); ++i) {
-    auto& meeting = meetings[i];
-    auto& result = results[i];
-    if (next.contains(meeting.id)) continue;  // listed twice across pages
-    if (result.value) {
-      for (const auto& [field, count] : result.value->parse_errors) {
-        metrics_.count_parse_error(field, static_cast<double>(count));
-      }
-      keep_newest_per_participant(result.value->participants);
-      next.emplace(meeting.id,
-                   metrics::MeetingSnapshot{meeting, std::move(result.value->participants)});
+  for (auto& meeting : live) {
+    const auto key = key_of(meeting);
+    if (next.contains(key)) continue;  // listed twice across pages
+    auto previous = meetings_.find(key);
+    MeetingState state;
+    if (previous != meetings_.end()) state = std::move(previous->second);
+    state.snapshot.meeting = std::move(meeting);
+    next.emplace(key, std::move(state));
+  }
+  if (only) {
+    for (auto& [key, state] : meetings_) {
+      if (key.kind != *only && !next.contains(key)) next.emplace(key, std::move(state));
+    }
+  }
+  meetings_ = std::move(next);
+}
+
+asio::awaitable<void> Poller::worker() {
+  while (!stopping_) {
+    // Pick only when a request could go out: the choice is then made with the freshest list.
+    const bool admissible = co_await gate_.wait_until_admissible(scheduler::Category::heavy);
+    if (!admissible) break;
+    const auto now = scheduler::Clock::now();
+    auto pick = scheduler_.next_refresh(now);
+    if (!pick.meeting) {
+      publish_changes(true);
+      // Each idle worker sleeps on its own timer: re-arming a shared one would cancel the others.
+      asio::steady_timer until_due(
+          io_, std::chrono::duration_cast<SteadyClock::duration>(pick.retry_at - now));
+      idle_workers_.insert(&until_due);
+      boost::system::error_code ignored;  // cancelled by a new list, poll_now() and stop()
+      co_await until_due.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      idle_workers_.erase(&until_due);
       continue;
     }
-    if (result.error.kind == zoom::ApiError::Kind::meeting_ended) continue;
-    ++failures;
-    if (first_failure.empty()) {
-      first_failure = "meeting_id=" + std::to_string(meeting.id) +
-                      " error=" + log::quote(zoom::describe(result.error));
+    ++busy_workers_;
+    co_await refresh(*pick.meeting);
+    --busy_workers_;
+  }
+}
+
+asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
+  auto found = meetings_.find(key);
+  if (found == meetings_.end()) {
+    scheduler_.on_refresh_failed(scheduler::Clock::now(), key, true);
+    co_return;
+  }
+  const zoom::LiveMeeting meeting = found->second.snapshot.meeting;
+  auto result = co_await client_.participants_qos(meeting);
+  if (stopping_) co_return;
+  if (first_round_pending_ > 0) --first_round_pending_;
+  const auto now = scheduler::Clock::now();
+  // The list may have dropped the meeting while its pages were fetched.
+  found = meetings_.find(key);
+  if (result.value) {
+    for (const auto& [field, count] : result.value->parse_errors) {
+      metrics_.count_parse_error(field, static_cast<double>(count));
     }
-    // Keep what we knew of this meeting's participants; the meeting itself is still live.
-    auto previous = meetings_.find(meeting.id);
-    std::vector<qos::ParticipantQos> participants;
-    if (previous != meetings_.end()) participants = std::move(previous->second.participants);
-    next.emplace(meeting.id, metrics::MeetingSnapshot{meeting, std::move(participants)});
+    auto& participants = result.value->participants;
+    keep_newest_per_participant(participants);
+    scheduler_.on_refreshed(now, key, static_cast<int>(participants.size()),
+                            scheduler::quality_badness(participants));
+    if (found != meetings_.end()) {
+      found->second.snapshot.participants = std::move(participants);
+      found->second.fetched = now;
+      dirty_ = true;
+    }
+  } else {
+    const bool ended = result.error.kind == zoom::ApiError::Kind::meeting_ended;
+    scheduler_.on_refresh_failed(now, key, ended);
+    if (ended && found != meetings_.end()) {
+      meetings_.erase(found);
+      dirty_ = true;
+    } else if (!ended && result.error.kind != zoom::ApiError::Kind::cancelled) {
+      log::warn("participants QoS fetch failed; keeping the meeting's last data",
+                "meeting_id=" + std::to_string(key.id) +
+                    " error=" + log::quote(zoom::describe(result.error)));
+    }
   }
-  if (failures > 0) {
-    log::warn("participants QoS fetch failed; keeping the last data of those meetings",
-              "failed=" + std::to_string(failures) + " of=" + std::to_string(meetings.size()) +
-                  " first_" + first_failure);
-  }
-  return next;
+  publish_changes(false);
+}
+
+void Poller::publish_changes(bool at_once) {
+  if (!dirty_) return;
+  if (!at_once && SteadyClock::now() - last_publish_ < kPublishInterval) return;
+  dirty_ = false;
+  last_publish_ = SteadyClock::now();
+  publish_(meetings_);
 }
 
 }  // namespace zqe::daemon

@@ -9,57 +9,90 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
+#include <string>
 
+#include "daemon/scheduler_gate.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "metrics/qos_renderer.hpp"
+#include "scheduler/refresh_scheduler.hpp"
 #include "zoom/zoom_client.hpp"
 
 namespace zqe::daemon {
 
 struct PollerOptions {
-  std::chrono::milliseconds interval{60'000};
-  int max_concurrent_requests = 4;
+  std::chrono::milliseconds interval{60'000};  // poll.interval: readiness waits at most this
+  int workers = 4;                             // QoS refreshes in flight at once
+  bool webinars = true;  // list and refresh live webinars too
 };
 
-using MeetingMap = std::map<std::uint64_t, metrics::MeetingSnapshot>;
+struct MeetingState {
+  metrics::MeetingSnapshot snapshot;
+  std::optional<std::chrono::system_clock::time_point> fetched;  // of the exported QoS
+};
 
-// Every interval: list the live meetings, fetch each one's participants QoS (a few requests in
-// parallel), and publish the new state. A meeting that ended since the list is dropped; one
-// whose fetch failed keeps its last good data; a failed list keeps everything as it was.
+using MeetingMap = std::map<scheduler::MeetingKey, MeetingState>;
+
+// Keeps the exported state in step with Zoom, at the pace the RefreshScheduler sets: a list loop
+// reads the live meetings (and webinars) and drops those that ended; workers refresh the QoS of
+// the meeting the scheduler picks. A failed list keeps everything; a failed refresh keeps that
+// meeting's last data; a meeting that ended between list and refresh is dropped.
 class Poller {
  public:
   using Publish = std::function<void(const MeetingMap&)>;
 
-  Poller(boost::asio::io_context& io, zoom::ZoomClient& client, metrics::ExporterMetrics& metrics,
-         PollerOptions options, Publish publish);
+  Poller(boost::asio::io_context& io, zoom::ZoomClient& client,
+         scheduler::RefreshScheduler& scheduler, SchedulerGate& gate,
+         metrics::ExporterMetrics& metrics, PollerOptions options, Publish publish);
 
-  // Polls at once, then every interval. `on_stopped` runs when the loop has ended after stop().
+  // Lists at once, then as the scheduler says. `on_stopped` runs once every loop has ended after
+  // stop().
   void start(std::function<void()> on_stopped);
   void stop();
-  // Starts the next poll now instead of at the end of the interval (no effect mid-poll).
-  void poll_now() { timer_.cancel(); }
+  // Lists now and refreshes every meeting as soon as the gate admits it (tests, SIGUSR1-like).
+  void poll_now();
   void set_options(PollerOptions options) { options_ = options; }
 
-  bool has_succeeded() const { return has_succeeded_; }
+  // After the first list, once each meeting it named was tried (or an interval has passed).
+  bool ready() const;
+  // No list or refresh running and none due: what poll_now() asked for is done.
+  bool idle() const;
+  std::uint64_t lists_completed() const { return lists_completed_; }
+  const MeetingMap& meetings() const { return meetings_; }
 
  private:
-  boost::asio::awaitable<void> run();
-  boost::asio::awaitable<void> poll_once();
-  boost::asio::awaitable<std::vector<zoom::ApiResult<zoom::MeetingQos>>> fetch_all(
-      const std::vector<zoom::LiveMeeting>& meetings);
-  MeetingMap merge(std::vector<zoom::LiveMeeting>& meetings,
-                   std::vector<zoom::ApiResult<zoom::MeetingQos>>& results);
+  boost::asio::awaitable<void> list_loop();
+  boost::asio::awaitable<void> worker();
+  boost::asio::awaitable<void> list_once();
+  boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
+  void apply_listing(std::vector<zoom::LiveMeeting> meetings, std::optional<zoom::MeetingType> only);
+  // Publishes when something changed: at once, or when `at_once` is false only if the last
+  // publish is older than kPublishInterval.
+  void publish_changes(bool at_once);
+  void wake_workers();
 
   boost::asio::io_context& io_;
   zoom::ZoomClient& client_;
+  scheduler::RefreshScheduler& scheduler_;
+  SchedulerGate& gate_;
   metrics::ExporterMetrics& metrics_;
   PollerOptions options_;
   Publish publish_;
-  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer list_timer_;
+  std::set<boost::asio::steady_timer*> idle_workers_;  // woken by a new list and poll_now()
   MeetingMap meetings_;
   bool stopping_ = false;
-  bool has_succeeded_ = false;
+  bool listing_ = false;
+  int busy_workers_ = 0;
+  int running_loops_ = 0;
+  std::uint64_t lists_completed_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> first_list_;
+  std::size_t first_round_pending_ = 0;
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point last_publish_{};
   std::string last_list_error_;
+  std::function<void()> on_stopped_;
 };
 
 }  // namespace zqe::daemon

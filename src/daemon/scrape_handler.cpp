@@ -56,8 +56,9 @@ bool accepts_gzip(std::string_view accept_encoding) {
 }
 
 ScrapeHandler::ScrapeHandler(const metrics::ExpositionCache& cache,
-                             const metrics::ExporterMetrics& metrics, std::function<bool()> ready)
-    : cache_(cache), metrics_(metrics), ready_(std::move(ready)) {}
+                             std::function<std::string()> per_scrape_text,
+                             std::function<bool()> ready)
+    : cache_(cache), per_scrape_text_(std::move(per_scrape_text)), ready_(std::move(ready)) {}
 
 http::Response ScrapeHandler::operator()(const http::Request& request) const {
   const bool known_path = request.path == "/metrics" || request.path == "/healthz" ||
@@ -81,7 +82,7 @@ http::Response ScrapeHandler::metrics_response(const http::Request& request) con
   http::Response response;
   response.content_type = kExpositionContentType;
   response.headers.emplace_back("Vary", "Accept-Encoding");
-  std::string own_metrics = metrics_.render();
+  std::string own_metrics = per_scrape_text_();
   if (accepts_gzip(request.header("Accept-Encoding"))) {
     response.headers.emplace_back("Content-Encoding", "gzip");
     response.body = cache_.gzip_body(own_metrics);

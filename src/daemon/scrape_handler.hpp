@@ -1,10 +1,10 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "http/types.hpp"
-#include "metrics/exporter_metrics.hpp"
 #include "metrics/exposition_cache.hpp"
 
 namespace zqe::daemon {
@@ -14,7 +14,9 @@ namespace zqe::daemon {
 // exporter's own metrics rendered now.
 class ScrapeHandler {
  public:
-  ScrapeHandler(const metrics::ExpositionCache& cache, const metrics::ExporterMetrics& metrics,
+  // `per_scrape_text` renders what changes between polls: the exporter's own metrics and the
+  // age of each meeting's data.
+  ScrapeHandler(const metrics::ExpositionCache& cache, std::function<std::string()> per_scrape_text,
                 std::function<bool()> ready);
 
   http::Response operator()(const http::Request& request) const;
@@ -23,7 +25,7 @@ class ScrapeHandler {
   http::Response metrics_response(const http::Request& request) const;
 
   const metrics::ExpositionCache& cache_;
-  const metrics::ExporterMetrics& metrics_;
+  std::function<std::string()> per_scrape_text_;
   std::function<bool()> ready_;
 };
 

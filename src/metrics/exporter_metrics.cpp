@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+
 #include "common/version.hpp"
 
 namespace zqe::metrics {
@@ -38,6 +40,28 @@ ExporterMetrics::ExporterMetrics()
                  .Name(name("exporter_polls_total"))
                  .Help("Poll cycles by result (failure: the meeting list could not be read).")
                  .Register(*registry_)),
+      rate_limited_(prometheus::BuildCounter()
+                        .Name(name("exporter_rate_limited_total"))
+                        .Help("Requests Zoom refused with 429, by rate-limit category and type "
+                              "(qps: per-second or per-minute, daily: the daily quota).")
+                        .Register(*registry_)),
+      budget_remaining_(prometheus::BuildGauge()
+                            .Name(name("exporter_api_budget_remaining"))
+                            .Help("Requests left today until 00:00 UTC: source=exporter is this "
+                                  "exporter's share as it accounts it, source=zoom the account's "
+                                  "whole quota as Zoom last reported (X-RateLimit-Remaining).")
+                            .Register(*registry_)),
+      scheduled_meetings_(prometheus::BuildGauge()
+                              .Name(name("exporter_scheduled_meetings"))
+                              .Help("Live meetings and webinars the quota scheduler refreshes.")
+                              .Register(*registry_)
+                              .Add({})),
+      skipped_refreshes_(prometheus::BuildCounter()
+                             .Name(name("exporter_skipped_refreshes_total"))
+                             .Help("Poll intervals a meeting went without a QoS refresh because "
+                                   "the quota did not allow one.")
+                             .Register(*registry_)
+                             .Add({})),
       up_(prometheus::BuildGauge()
               .Name(name("up"))
               .Help("1 when the last poll reached Zoom and read the live meeting list, else 0.")
@@ -85,6 +109,26 @@ void ExporterMetrics::count_poll(bool success) {
 
 void ExporterMetrics::set_up(bool up) {
   up_.Set(up ? 1 : 0);
+}
+
+void ExporterMetrics::count_rate_limited(std::string_view category, std::string_view type) {
+  rate_limited_.Add({{"category", std::string(category)}, {"type", std::string(type)}})
+      .Increment();
+}
+
+void ExporterMetrics::set_scheduler_state(double budget_remaining,
+                                          std::optional<double> zoom_budget_remaining,
+                                          double scheduled_meetings,
+                                          double skipped_refreshes_total) {
+  budget_remaining_.Add({{"category", "daily"}, {"source", "exporter"}}).Set(budget_remaining);
+  auto& zoom = budget_remaining_.Add({{"category", "daily"}, {"source", "zoom"}});
+  if (zoom_budget_remaining) {
+    zoom.Set(*zoom_budget_remaining);
+  } else {
+    budget_remaining_.Remove(&zoom);  // Zoom has not said yet today
+  }
+  scheduled_meetings_.Set(scheduled_meetings);
+  skipped_refreshes_.Increment(std::max(0.0, skipped_refreshes_total - skipped_refreshes_.Value()));
 }
 
 void ExporterMetrics::set_poll_duration(double seconds) {

@@ -6,6 +6,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,9 @@ inline constexpr std::string_view kNamespace = "zoom";
 namespace endpoint {
 inline constexpr std::string_view oauth_token = "oauth_token";
 inline constexpr std::string_view list_meetings = "list_meetings";
+inline constexpr std::string_view list_webinars = "list_webinars";
 inline constexpr std::string_view participants_qos = "participants_qos";
+inline constexpr std::string_view webinar_participants_qos = "webinar_participants_qos";
 }  // namespace endpoint
 
 class ExporterMetrics {
@@ -32,6 +35,10 @@ class ExporterMetrics {
   void count_token_refresh(bool success);
   void count_poll(bool success);
   void set_up(bool up);
+  void count_rate_limited(std::string_view category, std::string_view type);
+  // The quota scheduler's state, read at each scrape.
+  void set_scheduler_state(double budget_remaining, std::optional<double> zoom_budget_remaining,
+                           double scheduled_meetings, double skipped_refreshes_total);
   void set_poll_duration(double seconds);
   void set_last_poll_success(double unix_seconds);
 
@@ -44,6 +51,10 @@ class ExporterMetrics {
   prometheus::Family<prometheus::Counter>& parse_errors_;
   prometheus::Family<prometheus::Counter>& token_refreshes_;
   prometheus::Family<prometheus::Counter>& polls_;
+  prometheus::Family<prometheus::Counter>& rate_limited_;
+  prometheus::Family<prometheus::Gauge>& budget_remaining_;
+  prometheus::Gauge& scheduled_meetings_;
+  prometheus::Counter& skipped_refreshes_;
   prometheus::Gauge& up_;
   prometheus::Gauge& last_poll_success_;
   prometheus::Gauge& poll_duration_;

@@ -304,6 +304,7 @@ void append_meeting_families(std::string& out, const Meetings& meetings) {
       append_label(out, "uuid", snapshot->meeting.uuid);
       append_label(out, "topic", snapshot->meeting.topic);
       append_label(out, "host", snapshot->meeting.host);
+      append_label(out, "type", zoom::meeting_type_label(snapshot->meeting.type));
       end_series(out, 1);
     }
   });
@@ -348,6 +349,24 @@ std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
   append_stream_families(out, meetings, participant_labels);
   append_participant_families(out, meetings, participant_labels, info_labels);
   append_meeting_families(out, meetings);
+  return out;
+}
+
+std::string render_qos_ages(const std::vector<MeetingQosAge>& ages) {
+  std::string out;
+  if (ages.empty()) return out;
+  constexpr std::string_view kName = "zoom_meeting_qos_age_seconds";
+  exposition::append_family_header(
+      out, kName, "Age of the QoS data exported for a live meeting: time since it was fetched.",
+      "gauge");
+  for (const auto& age : ages) {
+    out += kName;
+    out += '{';
+    append_meeting_id_label(out, age.meeting_id);
+    out += "} ";
+    append_number(out, age.seconds);
+    out += '\n';
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,14 @@ struct RenderOptions {
 // series are left out, except zoom_live_meetings, which is always present.
 std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
                        const RenderOptions& options);
+
+struct MeetingQosAge {
+  std::uint64_t meeting_id = 0;
+  double seconds = 0;
+};
+
+// zoom_meeting_qos_age_seconds: rendered at every scrape, since it changes with time. Left out
+// when there are no meetings with QoS data.
+std::string render_qos_ages(const std::vector<MeetingQosAge>& ages);
 
 }  // namespace zqe::metrics

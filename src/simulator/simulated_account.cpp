@@ -5,9 +5,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 #include "simulator/base64.hpp"
 #include "simulator/deterministic_random.hpp"
+#include "simulator/load_profile.hpp"
 
 namespace zqe::simulator {
 namespace {
@@ -29,10 +31,22 @@ enum class Salt : std::uint64_t {
   screen,
   drift,
   snapshot,
+  webinar,
 };
 
-constexpr auto kMinMeetingLifetime = minutes(5);
-constexpr auto kMaxMeetingLifetime = minutes(90);
+struct KindTraits {
+  minutes shortest;
+  minutes longest;
+  int participants_per_mean;  // times participants_per_meeting
+};
+// Webinars run longer than most meetings and draw larger audiences.
+constexpr KindTraits kMeetingTraits = {minutes(5), minutes(90), 1};
+constexpr KindTraits kWebinarTraits = {minutes(20), minutes(120), 5};
+
+const KindTraits& traits_of(MeetingKind kind) {
+  return kind == MeetingKind::webinar ? kWebinarTraits : kMeetingTraits;
+}
+
 constexpr auto kSnapshotInterval = minutes(1);
 // Cameras switch on or off, and the screen passes to another presenter, at most this often.
 constexpr auto kCameraPeriod = minutes(10);
@@ -81,6 +95,14 @@ constexpr std::string_view kTopics[] = {"Weekly team sync",
                                         "Training: \"Secure coding\"",
                                         "Café & croissants",
                                         "Release go/no-go"};
+constexpr std::string_view kWebinarTopics[] = {"Product launch: what's new in 2027",
+                                               "Quarterly earnings call",
+                                               "Customer training – advanced reporting",
+                                               "Partner enablement",
+                                               "Town hall",
+                                               "Security briefing: \"Zero trust\"",
+                                               "Recruiting open day",
+                                               "Ask me anything"};
 
 struct Device {
   std::string_view name;
@@ -512,64 +534,195 @@ QosSnapshot snapshot_at(const SnapshotContext& context, TimePoint at, const Mome
   return snapshot;
 }
 
+constexpr std::uint64_t kFirstUserId = 16778240;
+constexpr std::uint64_t kUserIdStep = 1024;
+
 // Zoom's participant user ids look like 16778240, 16779264, ...: steps of 1024.
 std::string participant_user_id(const Timeline& meeting, std::size_t seat, const Session& session) {
-  return std::to_string(16778240 + 1024 * (session.index * meeting.seats + seat));
+  return std::to_string(kFirstUserId + kUserIdStep * (session.index * meeting.seats + seat));
+}
+
+struct SeatAndSession {
+  std::size_t seat;
+  std::uint64_t session_index;
+};
+
+// The inverse of participant_user_id; nullopt for a number it never gives.
+std::optional<SeatAndSession> parse_participant_user_id(const Timeline& meeting,
+                                                        std::string_view user_id) {
+  std::uint64_t number = 0;
+  const char* end = user_id.data() + user_id.size();
+  const auto [parsed_to, error] = std::from_chars(user_id.data(), end, number);
+  if (user_id.empty() || error != std::errc{} || parsed_to != end || number < kFirstUserId ||
+      (number - kFirstUserId) % kUserIdStep != 0 || meeting.seats == 0) {
+    return std::nullopt;
+  }
+  const std::uint64_t ordinal = (number - kFirstUserId) / kUserIdStep;
+  return SeatAndSession{static_cast<std::size_t>(ordinal % meeting.seats), ordinal / meeting.seats};
+}
+
+// Zoom reports QoS once a minute; a reply carries the last two minutes.
+struct ReplyMinutes {
+  std::array<TimePoint, 2> snapshot_times;
+  std::array<Moment, 2> moments;
+};
+
+ReplyMinutes reply_minutes(const Timeline& meeting, TimePoint now) {
+  const TimePoint latest = floor<minutes>(now);
+  ReplyMinutes reply;
+  reply.snapshot_times = {latest - kSnapshotInterval, latest};
+  reply.moments = {moment_at(meeting, reply.snapshot_times[0]),
+                   moment_at(meeting, reply.snapshot_times[1])};
+  return reply;
+}
+
+ParticipantQos participant_qos(const Timeline& meeting, std::size_t seat, const Session& session,
+                               const ReplyMinutes& reply) {
+  const Person person = person_at(meeting, seat);
+  ParticipantQos participant;
+  participant.user_id = participant_user_id(meeting, seat, session);
+  participant.account_user_id = person.account_user_id;
+  participant.user_name = person.name;
+  participant.device = person.device->name;
+  participant.ip_address = person.ip_address;
+  participant.location = person.location->name;
+  participant.join_time = floor<seconds>(session.join);
+  participant.pc_name = person.pc_name;
+  participant.domain = person.domain;
+  participant.mac_addr = person.mac_addr;
+  participant.harddisk_id = person.harddisk_id;
+  participant.version = person.version;
+  participant.internal_ip_addresses = {person.internal_ip_address};
+  // The first snapshot is at the first whole minute after the join.
+  const TimePoint first_snapshot = floor<minutes>(session.join) + kSnapshotInterval;
+  const TimePoint latest = reply.snapshot_times[1];
+  if (latest >= first_snapshot) {
+    const SnapshotContext context{meeting, seat, session, person};
+    const std::array<Metrics, 2> metrics =
+        drifted_metrics(person, session_key(meeting, seat, session),
+                        (latest - first_snapshot) / kSnapshotInterval);
+    for (std::size_t i = 0; i < reply.snapshot_times.size(); ++i) {
+      if (reply.snapshot_times[i] >= first_snapshot) {
+        participant.user_qos.push_back(
+            snapshot_at(context, reply.snapshot_times[i], reply.moments[i], metrics[i]));
+      }
+    }
+  }
+  return participant;
 }
 
 }  // namespace
 
 SimulatedAccount::SimulatedAccount(const config::SimulatorConfig& config, TimePoint start)
     : config_(config), now_(start) {
-  slots_.resize(static_cast<std::size_t>(std::max(0, config.meetings)));
-  for (std::size_t slot = 0; slot < slots_.size(); ++slot) begin_meeting(slot, 0, start);
+  for (const MeetingKind kind : {MeetingKind::meeting, MeetingKind::webinar}) {
+    const int peak = kind == MeetingKind::webinar ? config.webinars : config.meetings;
+    Pool& kind_pool = pool(kind);
+    kind_pool.slots.resize(static_cast<std::size_t>(std::max(0, peak)));
+    kind_pool.live = LiveSlots(kind_pool.slots.size());
+    for (std::size_t slot = 0; slot < kind_pool.slots.size(); ++slot) {
+      if (slot_in_target(config_.load_profile, slot, kind_pool.slots.size(), start)) {
+        begin_meeting(kind, slot, start, /*under_way=*/true);
+      } else {
+        fill_or_wait(kind, slot, start);
+      }
+    }
+  }
 }
 
-void SimulatedAccount::begin_meeting(std::size_t slot_index, std::uint64_t generation,
-                                     TimePoint start) {
-  Slot& slot = slots_[slot_index];
-  slot.generation = generation;
-  slot.key = hash_of(config_.seed, Salt::meeting, slot_index, generation);
+void SimulatedAccount::begin_meeting(MeetingKind kind, std::size_t slot_index, TimePoint start,
+                                     bool under_way) {
+  Pool& kind_pool = pool(kind);
+  Slot& slot = kind_pool.slots[slot_index];
+  const std::uint64_t generation = slot.meetings_begun++;
+  const Salt salt = kind == MeetingKind::webinar ? Salt::webinar : Salt::meeting;
+  slot.key = hash_of(config_.seed, salt, slot_index, generation);
   RandomStream random(slot.key);
+  const KindTraits& traits = traits_of(kind);
   const double lifetime =
-      random.uniform(seconds(kMinMeetingLifetime).count(), seconds(kMaxMeetingLifetime).count());
+      random.uniform(seconds(traits.shortest).count(), seconds(traits.longest).count());
   // The account's first meetings are already under way when the simulation starts.
-  const double elapsed = generation == 0 ? lifetime * random.uniform() : 0.0;
+  const double elapsed = under_way ? lifetime * random.uniform() : 0.0;
   slot.start = after(start, -elapsed);
   slot.end = after(slot.start, lifetime);
-  const int mean_participants = std::max(0, config_.participants_per_meeting);
+  const int mean_participants =
+      std::max(0, config_.participants_per_meeting) * traits.participants_per_mean;
   // About three quarters of the seats are occupied at any time: this centres the count on the mean.
   slot.seats = mean_participants == 0
                    ? 0
                    : static_cast<std::size_t>(
                          std::max(1L, std::lround(mean_participants * random.uniform(0.8, 1.9))));
-  // Ids are random, so two live meetings could draw the same one: draw again until unique.
+  // Ids are random, so two live meetings could draw the same one: draw again until unique. The
+  // check spans both kinds, as Zoom's ids do.
   for (std::uint64_t attempt = 0;; ++attempt) {
     RandomStream identity(hash_of(slot.key, Salt::identity, attempt));
     slot.id = 10'000'000'000ULL + identity.below(90'000'000'000ULL);
     slot.uuid = make_uuid(identity);
     if (!slot_by_id_.contains(slot.id) && !slot_by_uuid_.contains(slot.uuid)) break;
   }
-  slot_by_id_.emplace(slot.id, slot_index);
-  slot_by_uuid_.emplace(slot.uuid, slot_index);
-  ends_.emplace(slot.end, slot_index);
+  slot_by_id_.emplace(slot.id, SlotRef{kind, slot_index});
+  slot_by_uuid_.emplace(slot.uuid, SlotRef{kind, slot_index});
+  kind_pool.live.set_live(slot_index, true);
+  events_.push(SlotEvent{slot.end, kind, slot_index});
+}
+
+void SimulatedAccount::fill_or_wait(MeetingKind kind, std::size_t slot_index, TimePoint at) {
+  const std::size_t peak = pool(kind).slots.size();
+  if (slot_in_target(config_.load_profile, slot_index, peak, at)) {
+    begin_meeting(kind, slot_index, at, /*under_way=*/false);
+  } else {
+    events_.push(SlotEvent{next_time_in_target(config_.load_profile, slot_index, peak, at), kind,
+                           slot_index});
+  }
 }
 
 void SimulatedAccount::advance_to(TimePoint now) {
   if (now <= now_) return;
   now_ = now;
-  while (!ends_.empty() && ends_.top().first <= now_) {
-    const auto [end, slot_index] = ends_.top();
-    ends_.pop();
-    const Slot& ended = slots_[slot_index];
-    slot_by_id_.erase(ended.id);
-    slot_by_uuid_.erase(ended.uuid);
-    begin_meeting(slot_index, ended.generation + 1, end);
+  // One queue for both kinds, in time order: ids are unique across kinds, so the order in which
+  // meetings start must not depend on how far each call advances.
+  while (!events_.empty() && events_.top().at <= now_) {
+    const SlotEvent event = events_.top();
+    events_.pop();
+    Pool& kind_pool = pool(event.kind);
+    if (kind_pool.live.is_live(event.slot)) {
+      const Slot& ended = kind_pool.slots[event.slot];
+      slot_by_id_.erase(ended.id);
+      slot_by_uuid_.erase(ended.uuid);
+      kind_pool.live.set_live(event.slot, false);
+    }
+    fill_or_wait(event.kind, event.slot, event.at);
   }
 }
 
-MeetingInfo SimulatedAccount::meeting(std::size_t index) const {
-  const Slot& slot = slots_.at(index);
+std::size_t SimulatedAccount::meeting_count(MeetingKind kind) const {
+  return pool(kind).live.live_count();
+}
+
+const SimulatedAccount::Slot& SimulatedAccount::live_slot(std::size_t index,
+                                                          MeetingKind kind) const {
+  const Pool& kind_pool = pool(kind);
+  if (index >= kind_pool.live.live_count()) {
+    throw std::out_of_range("no live meeting at index " + std::to_string(index));
+  }
+  return kind_pool.slots[kind_pool.live.nth_live(index)];
+}
+
+std::uint64_t SimulatedAccount::meeting_id(std::size_t index, MeetingKind kind) const {
+  return live_slot(index, kind).id;
+}
+
+std::size_t SimulatedAccount::list_position(std::size_t index, MeetingKind kind) const {
+  live_slot(index, kind);  // checks the index
+  return pool(kind).live.nth_live(index);
+}
+
+std::size_t SimulatedAccount::first_index_from(std::size_t position, MeetingKind kind) const {
+  return pool(kind).live.live_before(position);
+}
+
+MeetingInfo SimulatedAccount::meeting(std::size_t index, MeetingKind kind) const {
+  const Slot& slot = live_slot(index, kind);
   const Timeline timeline{slot.key, slot.start, slot.end, slot.seats};
   RandomStream traits(hash_of(slot.key, Salt::traits));
   // The host is the person at the first seat, whether or not they are in the meeting now.
@@ -579,7 +732,7 @@ MeetingInfo SimulatedAccount::meeting(std::size_t index) const {
   MeetingInfo info;
   info.id = slot.id;
   info.uuid = slot.uuid;
-  info.topic = traits.pick(kTopics);
+  info.topic = kind == MeetingKind::webinar ? traits.pick(kWebinarTopics) : traits.pick(kTopics);
   info.host = host.name;
   info.email = host.email;
   info.user_type = traits.chance(0.9) ? "Licensed" : "Basic";
@@ -595,29 +748,27 @@ MeetingInfo SimulatedAccount::meeting(std::size_t index) const {
   return info;
 }
 
-std::optional<std::size_t> SimulatedAccount::find_meeting(std::string_view id_or_uuid) const {
+std::optional<std::size_t> SimulatedAccount::find_meeting(std::string_view id_or_uuid,
+                                                          MeetingKind kind) const {
+  std::optional<SlotRef> found;
   std::uint64_t id = 0;
   const char* end = id_or_uuid.data() + id_or_uuid.size();
   const auto [parsed_to, error] = std::from_chars(id_or_uuid.data(), end, id);
   if (!id_or_uuid.empty() && error == std::errc{} && parsed_to == end) {
-    const auto found = slot_by_id_.find(id);
-    if (found != slot_by_id_.end()) return found->second;
-    return std::nullopt;
+    if (const auto by_id = slot_by_id_.find(id); by_id != slot_by_id_.end()) found = by_id->second;
+  } else if (const auto by_uuid = slot_by_uuid_.find(std::string(id_or_uuid));
+             by_uuid != slot_by_uuid_.end()) {
+    found = by_uuid->second;
   }
-  const auto found = slot_by_uuid_.find(std::string(id_or_uuid));
-  if (found != slot_by_uuid_.end()) return found->second;
-  return std::nullopt;
+  if (!found || found->kind != kind) return std::nullopt;
+  return pool(kind).live.live_before(found->slot);
 }
 
 ParticipantsPage SimulatedAccount::participants(std::size_t meeting_index, std::size_t first_seat,
-                                                std::size_t max_count) const {
-  const Slot& slot = slots_.at(meeting_index);
+                                                std::size_t max_count, MeetingKind kind) const {
+  const Slot& slot = live_slot(meeting_index, kind);
   const Timeline timeline{slot.key, slot.start, slot.end, slot.seats};
-  // Zoom reports QoS once a minute; a reply carries the last two minutes.
-  const TimePoint latest = floor<minutes>(now_);
-  const std::array<TimePoint, 2> snapshot_times = {latest - kSnapshotInterval, latest};
-  const std::array<Moment, 2> moments = {moment_at(timeline, snapshot_times[0]),
-                                         moment_at(timeline, snapshot_times[1])};
+  const ReplyMinutes reply = reply_minutes(timeline, now_);
 
   ParticipantsPage page;
   for (std::size_t seat = 0; seat < timeline.seats; ++seat) {
@@ -629,37 +780,21 @@ ParticipantsPage SimulatedAccount::participants(std::size_t meeting_index, std::
       page.next_seat = seat;
       continue;
     }
-    const Person person = person_at(timeline, seat);
-    ParticipantQos& participant = page.participants.emplace_back();
-    participant.user_id = participant_user_id(timeline, seat, *session);
-    participant.account_user_id = person.account_user_id;
-    participant.user_name = person.name;
-    participant.device = person.device->name;
-    participant.ip_address = person.ip_address;
-    participant.location = person.location->name;
-    participant.join_time = floor<seconds>(session->join);
-    participant.pc_name = person.pc_name;
-    participant.domain = person.domain;
-    participant.mac_addr = person.mac_addr;
-    participant.harddisk_id = person.harddisk_id;
-    participant.version = person.version;
-    participant.internal_ip_addresses = {person.internal_ip_address};
-    // The first snapshot is at the first whole minute after the join.
-    const TimePoint first_snapshot = floor<minutes>(session->join) + kSnapshotInterval;
-    if (latest >= first_snapshot) {
-      const SnapshotContext context{timeline, seat, *session, person};
-      const std::array<Metrics, 2> metrics =
-          drifted_metrics(person, session_key(timeline, seat, *session),
-                          (latest - first_snapshot) / kSnapshotInterval);
-      for (std::size_t i = 0; i < snapshot_times.size(); ++i) {
-        if (snapshot_times[i] >= first_snapshot) {
-          participant.user_qos.push_back(
-              snapshot_at(context, snapshot_times[i], moments[i], metrics[i]));
-        }
-      }
-    }
+    page.participants.push_back(participant_qos(timeline, seat, *session, reply));
   }
   return page;
+}
+
+std::optional<ParticipantQos> SimulatedAccount::participant(std::size_t meeting_index,
+                                                            std::string_view user_id,
+                                                            MeetingKind kind) const {
+  const Slot& slot = live_slot(meeting_index, kind);
+  const Timeline timeline{slot.key, slot.start, slot.end, slot.seats};
+  const std::optional<SeatAndSession> wanted = parse_participant_user_id(timeline, user_id);
+  if (!wanted) return std::nullopt;
+  const std::optional<Session> session = session_at(timeline, wanted->seat, now_);
+  if (!session || session->index != wanted->session_index) return std::nullopt;
+  return participant_qos(timeline, wanted->seat, *session, reply_minutes(timeline, now_));
 }
 
 }  // namespace zqe::simulator

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -8,11 +9,13 @@
 #include <queue>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "config/config.hpp"
+#include "simulator/live_slots.hpp"
 
 // The state of a simulated Zoom account, without HTTP: live meetings that end and are replaced,
 // participants that join and leave, and drifting QoS values. Every value is a pure function of
@@ -110,50 +113,91 @@ struct ParticipantsPage {
   std::optional<std::size_t> next_seat;  // where the next page starts; nullopt on the last page
 };
 
+// Zoom's Dashboard lists meetings and webinars apart, with ids from one space; the simulation
+// keeps them in two pools that follow the same rules.
+enum class MeetingKind { meeting, webinar };
+
 class SimulatedAccount {
  public:
   // The meetings live at `start` began before it, so the account looks as if it had always run.
   SimulatedAccount(const config::SimulatorConfig& config, TimePoint start);
 
-  // Ends every meeting whose lifetime is over and starts its successor. Costs time in proportion
-  // to the number of meetings that ended, not to the size of the account. Time never goes back:
-  // an earlier `now` is ignored.
+  // Ends every meeting whose lifetime is over and starts its successor, or lets its slot wait
+  // while the load profile wants fewer meetings (see load_profile.hpp). Costs time in proportion
+  // to the number of meetings that ended or started, not to the size of the account. Time never
+  // goes back: an earlier `now` is ignored.
   void advance_to(TimePoint now);
   TimePoint now() const { return now_; }
 
-  // Live meetings are numbered 0..meeting_count()-1 in a stable order (each index is a slot where
-  // a meeting ends and its successor starts), which is the order of the meeting list.
-  std::size_t meeting_count() const { return slots_.size(); }
-  MeetingInfo meeting(std::size_t index) const;
-  std::uint64_t meeting_id(std::size_t index) const { return slots_.at(index).id; }
-  // By numeric id ("84719203375") or uuid; nullopt when no live meeting has it.
-  std::optional<std::size_t> find_meeting(std::string_view id_or_uuid) const;
+  // Live meetings (or webinars) are numbered 0..meeting_count()-1 in the order of the list. The
+  // numbers shift as meetings end and start; a meeting's list position does not while it is live.
+  std::size_t meeting_count(MeetingKind kind = MeetingKind::meeting) const;
+  MeetingInfo meeting(std::size_t index, MeetingKind kind = MeetingKind::meeting) const;
+  std::uint64_t meeting_id(std::size_t index, MeetingKind kind = MeetingKind::meeting) const;
+  // By numeric id ("84719203375") or uuid; nullopt when no live meeting of that kind has it.
+  std::optional<std::size_t> find_meeting(std::string_view id_or_uuid,
+                                          MeetingKind kind = MeetingKind::meeting) const;
+
+  // For paging the list: a page that ends before the meeting at `index` resumes from its
+  // position, and so neither repeats nor skips a meeting that stays live in between.
+  std::size_t list_position(std::size_t index, MeetingKind kind = MeetingKind::meeting) const;
+  // The index of the first live meeting at `position` or after it; meeting_count() if none.
+  std::size_t first_index_from(std::size_t position,
+                               MeetingKind kind = MeetingKind::meeting) const;
 
   // Participants are numbered by seat: a seat is one person who joins, may leave and rejoin. The
   // page holds the participants present now at seats from `first_seat` on, at most `max_count`.
+  // Costs time in proportion to the meeting's seats and the page, not to the account.
   ParticipantsPage participants(std::size_t meeting_index, std::size_t first_seat,
-                                std::size_t max_count) const;
+                                std::size_t max_count,
+                                MeetingKind kind = MeetingKind::meeting) const;
+  // One present participant by the user_id of a page; nullopt once they left, or for an unknown
+  // id.
+  std::optional<ParticipantQos> participant(std::size_t meeting_index, std::string_view user_id,
+                                            MeetingKind kind = MeetingKind::meeting) const;
 
  private:
   struct Slot {
-    std::uint64_t generation = 0;  // how many meetings this slot has had before this one
-    std::uint64_t key = 0;         // every attribute of the meeting is drawn from it
+    std::uint64_t meetings_begun = 0;  // the generation of the next meeting in the slot
+    std::uint64_t key = 0;             // every attribute of the meeting is drawn from it
     std::uint64_t id = 0;
     std::string uuid;
     TimePoint start;
     TimePoint end;
     std::size_t seats = 0;
   };
-  using EndEvent = std::pair<TimePoint, std::size_t>;  // (end, slot index)
+  struct Pool {
+    std::vector<Slot> slots;
+    LiveSlots live;
+  };
+  struct SlotRef {
+    MeetingKind kind;
+    std::size_t slot;
+  };
+  // The end of a slot's meeting, or the instant an empty slot may start one.
+  struct SlotEvent {
+    TimePoint at;
+    MeetingKind kind;
+    std::size_t slot;
+    friend bool operator>(const SlotEvent& a, const SlotEvent& b) {
+      return std::tie(a.at, a.kind, a.slot) > std::tie(b.at, b.kind, b.slot);
+    }
+  };
 
-  void begin_meeting(std::size_t slot_index, std::uint64_t generation, TimePoint start);
+  Pool& pool(MeetingKind kind) { return pools_[static_cast<std::size_t>(kind)]; }
+  const Pool& pool(MeetingKind kind) const { return pools_[static_cast<std::size_t>(kind)]; }
+  const Slot& live_slot(std::size_t index, MeetingKind kind) const;
+  // Starts the slot's next meeting at `start`, or already under way at `start` if `under_way`.
+  void begin_meeting(MeetingKind kind, std::size_t slot_index, TimePoint start, bool under_way);
+  // Starts a meeting in the slot at `at` if the profile has room for it, else waits for that.
+  void fill_or_wait(MeetingKind kind, std::size_t slot_index, TimePoint at);
 
   config::SimulatorConfig config_;
   TimePoint now_;
-  std::vector<Slot> slots_;
-  std::priority_queue<EndEvent, std::vector<EndEvent>, std::greater<>> ends_;
-  std::unordered_map<std::uint64_t, std::size_t> slot_by_id_;
-  std::unordered_map<std::string, std::size_t> slot_by_uuid_;
+  std::array<Pool, 2> pools_;
+  std::priority_queue<SlotEvent, std::vector<SlotEvent>, std::greater<>> events_;
+  std::unordered_map<std::uint64_t, SlotRef> slot_by_id_;
+  std::unordered_map<std::string, SlotRef> slot_by_uuid_;
 };
 
 }  // namespace zqe::simulator

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,7 +21,6 @@ namespace {
 using std::chrono::seconds;
 
 constexpr std::string_view kTokenPath = "/oauth/token";
-constexpr std::string_view kMeetingsPath = "/v2/metrics/meetings";
 constexpr std::string_view kJsonContentType = "application/json;charset=UTF-8";
 constexpr auto kAccessTokenLifetime = seconds(3600);
 constexpr auto kPageTokenLifetime = std::chrono::minutes(15);
@@ -88,17 +89,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return segments;
 }
 
-// The meetingId segment of /v2/metrics/meetings/{meetingId}/participants/qos, or nullopt.
-std::optional<std::string_view> participants_qos_meeting(std::string_view path) {
-  const std::vector<std::string_view> segments = split_path(path);
-  if (segments.size() == 7 && segments[0].empty() && segments[1] == "v2" &&
-      segments[2] == "metrics" && segments[3] == "meetings" && !segments[4].empty() &&
-      segments[5] == "participants" && segments[6] == "qos") {
-    return segments[4];
-  }
-  return std::nullopt;
-}
-
 // Zoom's front end collapses "//" in a decoded path, so a uuid that starts with '/' or contains
 // "//" reaches the API intact only when the client percent-encoded it twice.
 bool needs_double_encoding(std::string_view uuid) {
@@ -121,6 +111,40 @@ bool is_live_listing(const http::Request& request) {
 
 http::Response only_live_meetings() {
   return zoom_error(400, 300, "The simulated account has only live meetings: use type=live.");
+}
+
+// The two listings differ in scope from every participant listing, whose scope is a meeting id.
+std::uint64_t list_scope(MeetingKind kind) {
+  return kind == MeetingKind::webinar ? 1 : 0;
+}
+
+http::Response too_many_requests(const RateLimitRefusal& refusal, TimePoint now) {
+  const bool daily = refusal.kind == RateLimitRefusal::Kind::daily;
+  std::string message;
+  std::string retry_after;
+  if (daily) {
+    message = "You have exceeded the daily rate limit (" + std::to_string(refusal.limit) +
+              ") of Dashboard API requests permitted for this particular account. Your daily "
+              "rate limit will reset at 00:00 UTC.";
+    // Zoom sends a timestamp here, not the seconds that HTTP defines.
+    retry_after = format_timestamp(refusal.retry_at);
+  } else {
+    message = refusal.label == RateLimitLabel::heavy
+                  ? "You have reached the maximum per-second rate limit for this API. Try again "
+                    "later."
+                  : "You have reached the maximum per-minute rate limit for this API. Try again "
+                    "later.";
+    retry_after = std::to_string(
+        std::max<std::int64_t>(1, std::chrono::ceil<seconds>(refusal.retry_at - now).count()));
+  }
+  http::Response response = zoom_error(429, 429, message);
+  response.headers = {{"X-RateLimit-Category", std::string(category_name(refusal.label))},
+                      // Zoom calls the per-minute limit QPS too.
+                      {"X-RateLimit-Type", daily ? "Daily-limit" : "QPS"},
+                      {"X-RateLimit-Limit", std::to_string(refusal.limit)},
+                      {"X-RateLimit-Remaining", "0"},
+                      {"Retry-After", retry_after}};
+  return response;
 }
 
 std::size_t page_count(std::size_t total, std::size_t page_size) {
@@ -165,11 +189,50 @@ bool has_valid_client_credentials(const http::Request& request) {
 
 }  // namespace
 
+struct SimulatedApi::Route {
+  enum class Endpoint { list, participants_qos, participant_qos };
+  Endpoint endpoint;
+  MeetingKind kind;
+  std::string_view meeting_segment;      // {meetingId} or {webinarId}, still percent-encoded
+  std::string_view participant_segment;  // {participantId}
+};
+
+// /v2/metrics/{meetings|webinars}, .../{id}/participants/qos, .../{id}/participants/{pid}/qos.
+std::optional<SimulatedApi::Route> SimulatedApi::parse_route(std::string_view path) {
+  // split_path drops a trailing slash, which Zoom does not.
+  if (path.ends_with('/')) return std::nullopt;
+  const std::vector<std::string_view> segments = split_path(path);
+  if (segments.size() < 4 || !segments[0].empty() || segments[1] != "v2" ||
+      segments[2] != "metrics" || (segments[3] != "meetings" && segments[3] != "webinars")) {
+    return std::nullopt;
+  }
+  const MeetingKind kind = segments[3] == "webinars" ? MeetingKind::webinar : MeetingKind::meeting;
+  if (segments.size() == 4) return Route{Route::Endpoint::list, kind, {}, {}};
+  if (segments.size() < 7 || segments[4].empty() || segments[5] != "participants") {
+    return std::nullopt;
+  }
+  if (segments.size() == 7 && segments[6] == "qos") {
+    return Route{Route::Endpoint::participants_qos, kind, segments[4], {}};
+  }
+  if (segments.size() == 8 && !segments[6].empty() && segments[7] == "qos") {
+    return Route{Route::Endpoint::participant_qos, kind, segments[4], segments[6]};
+  }
+  return std::nullopt;
+}
+
 SimulatedApi::SimulatedApi(const config::SimulatorConfig& config, Clock clock)
+    : SimulatedApi(config, std::move(clock), RateLimits::of_plan(config.plan)) {}
+
+SimulatedApi::SimulatedApi(const config::SimulatorConfig& config, Clock clock, RateLimits limits)
     : qos_page_size_cap_(static_cast<std::size_t>(std::max(1, config.page_size_cap))),
       clock_(std::move(clock)),
       account_(config, clock_()),
+      rate_limiter_(limits, config.enforce_rate_limits),
       secret_(hash_of(config.seed, kSecretSalt)) {}
+
+RateLimitStats SimulatedApi::stats() const {
+  return rate_limiter_.stats(clock_());
+}
 
 http::Response SimulatedApi::handle(const http::Request& request) {
   const TimePoint now = clock_();
@@ -180,13 +243,46 @@ http::Response SimulatedApi::handle(const http::Request& request) {
     if (request.method != "POST") return method_not_allowed("POST");
     return issue_access_token(request, now);
   }
-  const std::optional<std::string_view> meeting_segment = participants_qos_meeting(request.path);
-  if (request.path != kMeetingsPath && !meeting_segment) return not_found();
+  const std::optional<Route> route = parse_route(request.path);
+  if (!route) return not_found();
   if (!is_get) return method_not_allowed("GET, HEAD");
+  // A request without a valid token is nobody's, so it counts against no account's limits.
   if (!is_authorized(request, now)) return invalid_access_token();
+  const RateLimitLabel label = route->endpoint == Route::Endpoint::list
+                                   ? RateLimitLabel::resource_intensive
+                                   : RateLimitLabel::heavy;
+  if (const std::optional<RateLimitRefusal> refusal = rate_limiter_.admit(label, now)) {
+    return too_many_requests(*refusal, now);
+  }
+  http::Response response = answer_dashboard(request, *route, now);
+  // Without enforcement the account has no limits to report.
+  if (rate_limiter_.enforced()) {
+    response.headers.emplace_back("X-RateLimit-Category", category_name(label));
+    response.headers.emplace_back("X-RateLimit-Limit",
+                                  std::to_string(rate_limiter_.daily_limit()));
+    response.headers.emplace_back("X-RateLimit-Remaining",
+                                  std::to_string(rate_limiter_.daily_remaining()));
+  }
+  return response;
+}
+
+http::Response SimulatedApi::answer_dashboard(const http::Request& request, const Route& route,
+                                              TimePoint now) const {
   if (!is_live_listing(request)) return only_live_meetings();
-  if (meeting_segment) return list_participants_qos(request, *meeting_segment, now);
-  return list_meetings(request, now);
+  if (route.endpoint == Route::Endpoint::list) return list_meetings(request, route.kind, now);
+
+  const bool encoded_twice = route.meeting_segment.find("%25") != std::string_view::npos;
+  std::string reference = http::percent_decode(route.meeting_segment);
+  if (encoded_twice) reference = http::percent_decode(reference);
+  const std::optional<std::size_t> meeting = account_.find_meeting(reference, route.kind);
+  if (!meeting || (!encoded_twice && needs_double_encoding(reference))) {
+    const std::string_view noun = route.kind == MeetingKind::webinar ? "Webinar" : "Meeting";
+    return zoom_error(404, 3001, std::string(noun) + " does not exist: " + reference + ".");
+  }
+  if (route.endpoint == Route::Endpoint::participants_qos) {
+    return list_participants_qos(request, route.kind, *meeting, now);
+  }
+  return get_participant_qos(route.kind, *meeting, route.participant_segment);
 }
 
 http::Response SimulatedApi::issue_access_token(const http::Request& request, TimePoint now) {
@@ -223,18 +319,21 @@ bool SimulatedApi::is_authorized(const http::Request& request, TimePoint now) co
          authorization.substr(kScheme.size()) == access_token_;
 }
 
-http::Response SimulatedApi::list_meetings(const http::Request& request, TimePoint now) const {
+http::Response SimulatedApi::list_meetings(const http::Request& request, MeetingKind kind,
+                                           TimePoint now) const {
   const std::size_t page_size =
       page_size_of(request, kDefaultMeetingsPageSize, kMaxMeetingsPageSize);
   std::size_t first = 0;
   if (const std::string token = request.query_param("next_page_token"); !token.empty()) {
-    const std::optional<std::size_t> offset = redeem_page_token(token, 0, now);
-    if (!offset) return invalid_page_token();
-    first = *offset;
+    const std::optional<std::size_t> position = redeem_page_token(token, list_scope(kind), now);
+    if (!position) return invalid_page_token();
+    first = account_.first_index_from(*position, kind);
   }
-  const std::size_t total = account_.meeting_count();
+  const std::size_t total = account_.meeting_count(kind);
   const std::size_t end = std::min(total, first + page_size);
-  const std::string next_token = end < total ? issue_page_token(0, end, now) : std::string();
+  const std::string next_token =
+      end < total ? issue_page_token(list_scope(kind), account_.list_position(end, kind), now)
+                  : std::string();
   return json_object(200, [&](JsonWriter& writer) {
     write_string_field(writer, "from", format_date(now));
     write_string_field(writer, "to", format_date(now));
@@ -245,27 +344,23 @@ http::Response SimulatedApi::list_meetings(const http::Request& request, TimePoi
     writer.Key("total_records");
     writer.Uint64(total);
     write_string_field(writer, "next_page_token", next_token);
-    writer.Key("meetings");
+    writer.Key(kind == MeetingKind::webinar ? "webinars" : "meetings");
     writer.StartArray();
     for (std::size_t index = first; index < end; ++index) {
-      write_meeting(writer, account_.meeting(index));
+      if (kind == MeetingKind::webinar) {
+        write_webinar(writer, account_.meeting(index, kind));
+      } else {
+        write_meeting(writer, account_.meeting(index, kind));
+      }
     }
     writer.EndArray();
   });
 }
 
-http::Response SimulatedApi::list_participants_qos(const http::Request& request,
-                                                   std::string_view meeting_segment,
+http::Response SimulatedApi::list_participants_qos(const http::Request& request, MeetingKind kind,
+                                                   std::size_t meeting_index,
                                                    TimePoint now) const {
-  const bool encoded_twice = meeting_segment.find("%25") != std::string_view::npos;
-  std::string reference = http::percent_decode(meeting_segment);
-  if (encoded_twice) reference = http::percent_decode(reference);
-  const std::optional<std::size_t> meeting = account_.find_meeting(reference);
-  if (!meeting || (!encoded_twice && needs_double_encoding(reference))) {
-    return zoom_error(404, 3001, "Meeting does not exist: " + reference + ".");
-  }
-  const std::uint64_t meeting_id = account_.meeting_id(*meeting);
-
+  const std::uint64_t meeting_id = account_.meeting_id(meeting_index, kind);
   const std::size_t page_size = page_size_of(request, kDefaultQosPageSize, qos_page_size_cap_);
   std::size_t first_seat = 0;
   if (const std::string token = request.query_param("next_page_token"); !token.empty()) {
@@ -273,7 +368,7 @@ http::Response SimulatedApi::list_participants_qos(const http::Request& request,
     if (!offset) return invalid_page_token();
     first_seat = *offset;
   }
-  const ParticipantsPage page = account_.participants(*meeting, first_seat, page_size);
+  const ParticipantsPage page = account_.participants(meeting_index, first_seat, page_size, kind);
   const std::string next_token =
       page.next_seat ? issue_page_token(meeting_id, *page.next_seat, now) : std::string();
   return json_object(200, [&](JsonWriter& writer) {
@@ -291,6 +386,20 @@ http::Response SimulatedApi::list_participants_qos(const http::Request& request,
     }
     writer.EndArray();
   });
+}
+
+http::Response SimulatedApi::get_participant_qos(MeetingKind kind, std::size_t meeting_index,
+                                                 std::string_view participant_segment) const {
+  const std::string user_id = http::percent_decode(participant_segment);
+  const std::optional<ParticipantQos> participant =
+      account_.participant(meeting_index, user_id, kind);
+  // Zoom's code for a participant who is not (or no longer) in the meeting is unconfirmed; 3001
+  // is what it answers for the meeting that is not there.
+  if (!participant) return zoom_error(404, 3001, "Participant does not exist: " + user_id + ".");
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  write_participant(writer, *participant);
+  return json_response(200, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
 // Layout: scope, offset, expiry (Unix seconds), then a keyed hash of the three; base64url.

@@ -120,7 +120,9 @@ std::string format_duration(std::chrono::seconds duration) {
   return text;
 }
 
-void write_meeting(JsonWriter& writer, const MeetingInfo& meeting) {
+namespace {
+
+void write_meeting_object(JsonWriter& writer, const MeetingInfo& meeting, bool is_webinar) {
   writer.StartObject();
   write_field(writer, "uuid", meeting.uuid);
   writer.Key("id");
@@ -141,7 +143,22 @@ void write_meeting(JsonWriter& writer, const MeetingInfo& meeting) {
     writer.Key(key);
     writer.Bool(value);
   }
+  if (is_webinar) {
+    // The simulated account has no third-party audio bridges.
+    writer.Key("has_3rd_party_audio");
+    writer.Bool(false);
+  }
   writer.EndObject();
+}
+
+}  // namespace
+
+void write_meeting(JsonWriter& writer, const MeetingInfo& meeting) {
+  write_meeting_object(writer, meeting, /*is_webinar=*/false);
+}
+
+void write_webinar(JsonWriter& writer, const MeetingInfo& webinar) {
+  write_meeting_object(writer, webinar, /*is_webinar=*/true);
 }
 
 void write_participant(JsonWriter& writer, const ParticipantQos& participant) {

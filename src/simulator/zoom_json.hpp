@@ -20,6 +20,8 @@ std::string format_duration(std::chrono::seconds duration);
 
 // One element of "meetings" in GET /metrics/meetings.
 void write_meeting(JsonWriter& writer, const MeetingInfo& meeting);
+// One element of "webinars" in GET /metrics/webinars: a meeting's fields and has_3rd_party_audio.
+void write_webinar(JsonWriter& writer, const MeetingInfo& webinar);
 // One element of "participants" in GET /metrics/meetings/{meetingId}/participants/qos.
 void write_participant(JsonWriter& writer, const ParticipantQos& participant);
 

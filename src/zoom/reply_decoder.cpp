@@ -315,7 +315,7 @@ const JsonValue* list_member(const JsonValue& page, std::string_view name, std::
 
 }  // namespace
 
-Decoded<MeetingsPage> decode_meetings_page(std::string& body) {
+Decoded<MeetingsPage> decode_meetings_page(std::string& body, MeetingType type) {
   rapidjson::Document document;
   document.ParseInsitu<kParseFlags>(body.data());
   std::string error = root_object_error(document);
@@ -323,12 +323,16 @@ Decoded<MeetingsPage> decode_meetings_page(std::string& body) {
 
   MeetingsPage page;
   page.next_page_token = string_or_empty(document, "next_page_token");
-  const JsonValue* meetings = list_member(document, "meetings", error);
+  const JsonValue* meetings =
+      list_member(document, type == MeetingType::meeting ? "meetings" : "webinars", error);
   if (!error.empty()) return failure<MeetingsPage>(std::move(error));
   if (meetings != nullptr) {
     page.meetings.reserve(meetings->Size());
     for (const JsonValue& meeting : meetings->GetArray()) {
-      if (auto decoded = decode_meeting(meeting)) page.meetings.push_back(std::move(*decoded));
+      if (auto decoded = decode_meeting(meeting)) {
+        decoded->type = type;
+        page.meetings.push_back(std::move(*decoded));
+      }
     }
   }
   return {std::move(page), {}};

@@ -49,7 +49,10 @@ struct ErrorBody {
 };
 
 // The body may be modified (in-situ parsing).
-Decoded<MeetingsPage> decode_meetings_page(std::string& body);
+// A page of the live meeting list, or with MeetingType::webinar of the live webinar list (its
+// array is "webinars"); every meeting decoded gets that type.
+Decoded<MeetingsPage> decode_meetings_page(std::string& body,
+                                           MeetingType type = MeetingType::meeting);
 Decoded<ParticipantsPage> decode_participants_page(std::string& body);
 Decoded<TokenReply> decode_token_reply(std::string_view body);
 // Never fails: an unparsable body gives an empty ErrorBody.

@@ -1,5 +1,7 @@
 #include "zoom/zoom_client.hpp"
 
+#include "scheduler/retry_after.hpp"
+
 #include <chrono>
 #include <set>
 #include <stdexcept>
@@ -12,6 +14,8 @@ namespace {
 
 // A listing longer than this is a server bug or a hostile reply, not an account.
 constexpr int kMaxPages = 100'000;
+// Per-second 429s in a row before a request is given up.
+constexpr int kRateLimitRetries = 3;
 
 std::string page_query(std::string_view base, int page_size, const std::string& token) {
   std::string query = std::string(base) + "?type=live&page_size=" + std::to_string(page_size);
@@ -52,9 +56,9 @@ std::string describe(const ApiError& error) {
   return text;
 }
 
-ZoomClient::ZoomClient(HttpClient& http, TokenProvider& tokens, metrics::ExporterMetrics& metrics,
-                       ClientOptions options)
-    : http_(http), tokens_(tokens), metrics_(metrics) {
+ZoomClient::ZoomClient(HttpClient& http, TokenProvider& tokens, RequestGate& gate,
+                       metrics::ExporterMetrics& metrics, ClientOptions options)
+    : http_(http), tokens_(tokens), gate_(gate), metrics_(metrics) {
   set_options(std::move(options));
 }
 
@@ -66,12 +70,18 @@ void ZoomClient::set_options(ClientOptions options) {
 }
 
 asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
+                                                   scheduler::Category category,
                                                    std::string path_and_query) {
-  // One retry, and only after a 401: the token may have been revoked or replaced.
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  bool token_refreshed = false;
+  int rate_limit_retries = 0;
+  while (true) {
     TokenResult token = co_await tokens_.token();
     if (token.access_token.empty()) {
       co_return Reply{{}, ApiError{ApiError::Kind::no_token, 0, std::nullopt, token.error}};
+    }
+    const bool admitted = co_await gate_.admit(category);
+    if (!admitted) {
+      co_return Reply{{}, ApiError{ApiError::Kind::cancelled, 0, std::nullopt, "shutting down"}};
     }
     OutgoingRequest request;
     request.target = base_url_.path + path_and_query;
@@ -80,56 +90,71 @@ asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
     const auto started = Clock::now();
     HttpOutcome outcome = co_await http_.send(base_url_, std::move(request));
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    gate_.on_reply(category, outcome);
     if (outcome.error != TransportError::none) {
       metrics_.count_request(endpoint, transport_error_name(outcome.error), seconds);
-      co_return Reply{
-          {},
-          ApiError{ApiError::Kind::transport, 0, std::nullopt,
-                   std::string(transport_error_name(outcome.error)) + ": " + outcome.error_detail}};
+      co_return Reply{{}, ApiError{ApiError::Kind::transport, 0, std::nullopt,
+                                   std::string(transport_error_name(outcome.error)) + ": " +
+                                       outcome.error_detail}};
     }
     metrics_.count_request(endpoint, std::to_string(outcome.status), seconds);
     if (outcome.status == 200) co_return Reply{std::move(outcome.body), std::nullopt};
 
     const ErrorBody body = decode_error_body(outcome.body);
     ApiError error{ApiError::Kind::http_status, outcome.status, body.code, body.message};
+    if (outcome.status == 429) {
+      const auto type =
+          scheduler::rate_limit_type(outcome.header("X-RateLimit-Type"), body.message);
+      // The gate has paused this category until Retry-After: asking again waits it out.
+      if (type == scheduler::LimitType::qps && ++rate_limit_retries <= kRateLimitRetries) continue;
+      error.kind = ApiError::Kind::rate_limited;
+      co_return Reply{{}, error};
+    }
     if (outcome.status == 404 || body.code == 3001) error.kind = ApiError::Kind::meeting_ended;
     const bool token_rejected = outcome.status == 401 || body.code == 124;
-    if (!token_rejected || attempt == 1) co_return Reply{{}, error};
+    if (!token_rejected || token_refreshed) co_return Reply{{}, error};
+    // The token may have been revoked or replaced: one new token, one retry.
     tokens_.invalidate(token.access_token);
+    token_refreshed = true;
   }
-  co_return Reply{};  // not reached: the loop returns on its second attempt
 }
 
-asio::awaitable<ApiResult<std::vector<LiveMeeting>>> ZoomClient::live_meetings() {
-  std::vector<LiveMeeting> meetings;
+asio::awaitable<ApiResult<Listing>> ZoomClient::live_meetings(MeetingType type) {
+  const bool webinars = type == MeetingType::webinar;
+  Listing listing;
   Pagination pages;
   do {
-    Reply reply =
-        co_await get(metrics::endpoint::list_meetings,
-                     page_query("/metrics/meetings", options_.meetings_page_size, pages.token()));
-    if (reply.error) co_return ApiResult<std::vector<LiveMeeting>>{std::nullopt, *reply.error};
-    auto page = decode_meetings_page(reply.body);
+    Reply reply = co_await get(
+        webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
+        scheduler::Category::resource_intensive,
+        page_query(webinars ? "/metrics/webinars" : "/metrics/meetings",
+                   options_.meetings_page_size, pages.token()));
+    ++listing.pages;
+    if (reply.error) co_return ApiResult<Listing>{std::nullopt, *reply.error};
+    auto page = decode_meetings_page(reply.body, type);
     if (!page.value) {
-      co_return ApiResult<std::vector<LiveMeeting>>{
+      co_return ApiResult<Listing>{
           std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
-                                 "meeting list: " + page.error}};
+                                 (webinars ? "webinar list: " : "meeting list: ") + page.error}};
     }
-    for (auto& meeting : page.value->meetings) meetings.push_back(std::move(meeting));
+    for (auto& meeting : page.value->meetings) listing.meetings.push_back(std::move(meeting));
     if (auto error = pages.advance(page.value->next_page_token)) {
-      co_return ApiResult<std::vector<LiveMeeting>>{std::nullopt, *error};
+      co_return ApiResult<Listing>{std::nullopt, *error};
     }
   } while (!pages.done());
-  co_return ApiResult<std::vector<LiveMeeting>>{std::move(meetings), {}};
+  co_return ApiResult<Listing>{std::move(listing), {}};
 }
 
 asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMeeting& meeting) {
-  const std::string path =
-      "/metrics/meetings/" + meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos";
+  const bool webinar = meeting.type == MeetingType::webinar;
+  const std::string path = std::string(webinar ? "/metrics/webinars/" : "/metrics/meetings/") +
+                           meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos";
   MeetingQos result;
   Pagination pages;
   do {
-    Reply reply = co_await get(metrics::endpoint::participants_qos,
-                               page_query(path, options_.qos_page_size, pages.token()));
+    Reply reply = co_await get(
+        webinar ? metrics::endpoint::webinar_participants_qos : metrics::endpoint::participants_qos,
+        scheduler::Category::heavy, page_query(path, options_.qos_page_size, pages.token()));
     if (reply.error) co_return ApiResult<MeetingQos>{std::nullopt, *reply.error};
     auto page = decode_participants_page(reply.body);
     if (!page.value) {

@@ -9,6 +9,7 @@
 
 #include "metrics/exporter_metrics.hpp"
 #include "qos/participant_qos.hpp"
+#include "scheduler/refresh_scheduler.hpp"
 #include "zoom/http_client.hpp"
 #include "zoom/meeting.hpp"
 #include "zoom/reply_decoder.hpp"
@@ -24,6 +25,8 @@ struct ApiError {
     meeting_ended,  // 404 / code 3001: the meeting ended between the list and the QoS call
     no_token,       // no access token could be had
     pagination,     // next_page_token repeated or too many pages
+    rate_limited,   // 429: the daily limit, or a per-second one that persisted
+    cancelled,      // shutting down
   };
   Kind kind = Kind::transport;
   unsigned status = 0;
@@ -37,6 +40,11 @@ struct ApiResult {
   ApiError error;  // meaningful when value is empty
 };
 
+struct Listing {
+  std::vector<LiveMeeting> meetings;
+  int pages = 0;  // requests the listing took
+};
+
 struct MeetingQos {
   std::vector<qos::ParticipantQos> participants;
   ParseErrorCounts parse_errors;
@@ -48,17 +56,29 @@ struct ClientOptions {
   int meetings_page_size = 300;
 };
 
-// Zoom's Dashboard API: every page of a listing, an access token on every call, and one token
-// refresh and retry when Zoom answers 401 (code 124).
+// Decides when each request to Zoom may go out, and learns from what Zoom says of its limits.
+class RequestGate {
+ public:
+  virtual ~RequestGate() = default;
+  // Waits until a request of `category` may go out and counts it; false: shutting down.
+  virtual boost::asio::awaitable<bool> admit(scheduler::Category category) = 0;
+  // Every reply (or transport failure) of an admitted request.
+  virtual void on_reply(scheduler::Category category, const HttpOutcome& outcome) = 0;
+};
+
+// Zoom's Dashboard API: every page of a listing, an access token on every call, one token
+// refresh and retry when Zoom answers 401 (code 124), and a few retries of a request Zoom
+// refused with a per-second 429 (the gate waits out its Retry-After).
 class ZoomClient {
  public:
   // Throws std::invalid_argument when options.api_base_url is not a valid URL.
-  ZoomClient(HttpClient& http, TokenProvider& tokens, metrics::ExporterMetrics& metrics,
-             ClientOptions options);
+  ZoomClient(HttpClient& http, TokenProvider& tokens, RequestGate& gate,
+             metrics::ExporterMetrics& metrics, ClientOptions options);
 
   void set_options(ClientOptions options);
 
-  boost::asio::awaitable<ApiResult<std::vector<LiveMeeting>>> live_meetings();
+  // Every page of /metrics/meetings?type=live, or /metrics/webinars.
+  boost::asio::awaitable<ApiResult<Listing>> live_meetings(MeetingType type);
   boost::asio::awaitable<ApiResult<MeetingQos>> participants_qos(const LiveMeeting& meeting);
 
  private:
@@ -67,10 +87,12 @@ class ZoomClient {
     std::optional<ApiError> error;
   };
   // GET base_url + path_and_query with a token; counts and times it under `endpoint`.
-  boost::asio::awaitable<Reply> get(std::string_view endpoint, std::string path_and_query);
+  boost::asio::awaitable<Reply> get(std::string_view endpoint, scheduler::Category category,
+                                    std::string path_and_query);
 
   HttpClient& http_;
   TokenProvider& tokens_;
+  RequestGate& gate_;
   metrics::ExporterMetrics& metrics_;
   ClientOptions options_;
   Url base_url_;

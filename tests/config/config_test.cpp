@@ -173,8 +173,9 @@ TEST(ParseConfig, EmptyTextGivesTheDefaultsWhenSimulating) {
 }
 
 TEST(ParseConfig, EmptySectionsAndCommentsGiveTheDefaults) {
-  const Config config = parse_config("# nothing set yet\nzoom:\npoll:\nlimits:\nmetrics:\nsimulator:\n",
-                                     "empty.yaml", simulate_options());
+  const Config config =
+      parse_config("# nothing set yet\nzoom:\npoll:\nlimits:\nmetrics:\nsimulator:\n", "empty.yaml",
+                   simulate_options());
   expect_same_settings(config, Config{});
 }
 
@@ -246,7 +247,7 @@ TEST(ParseConfig, AcceptsAnEmptyLabelList) {
 
 TEST(ParseConfig, AcceptsYamlBooleansInEveryCase) {
   const std::pair<std::string_view, bool> cases[] = {
-      {"true", true},   {"True", true},   {"TRUE", true},     {"\"true\"", true},
+      {"true", true},   {"True", true},   {"TRUE", true},   {"\"true\"", true},
       {"false", false}, {"False", false}, {"FALSE", false},
   };
   for (const auto& [text, expected] : cases) {
@@ -322,8 +323,8 @@ TEST(LimitsSection, ExplicitNumbersOverrideThePlanInEitherOrder) {
 
 TEST(LimitsSection, NumbersWithoutAPlanOverrideTheBusinessPlan) {
   const Config config =
-      parse_config("limits:\n  resource_intensive_per_minute: 0.5\n  daily_share: 1\n",
-                   "test.yaml", simulate_options());
+      parse_config("limits:\n  resource_intensive_per_minute: 0.5\n  daily_share: 1\n", "test.yaml",
+                   simulate_options());
   EXPECT_EQ(config.limits.plan, Plan::business);
   EXPECT_EQ(config.limits.heavy_per_second, 40);
   EXPECT_EQ(config.limits.resource_intensive_per_minute, 0.5);

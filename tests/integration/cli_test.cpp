@@ -97,7 +97,9 @@ TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
   }
   ASSERT_TRUE(ready);
   const std::string metrics = http_request(port, "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("zoom_live_meetings 5"), std::string::npos) << metrics.substr(0, 2000);
+  // Five meetings and the simulator's two webinars.
+  EXPECT_NE(metrics.find("zoom_live_meetings 7"), std::string::npos) << metrics.substr(0, 2000);
+  EXPECT_NE(metrics.find(",type=\"webinar\"} 1"), std::string::npos);
   EXPECT_NE(metrics.find("zoom_participant_latency_seconds{"), std::string::npos);
   EXPECT_NE(metrics.find("zoom_up 1"), std::string::npos);
   if (run_command("command -v promtool").first == 0) {

@@ -20,6 +20,9 @@ ExporterHarness::ExporterHarness() : zoom_(io_) {
   config_.zoom.oauth_token_url = zoom_.oauth_token_url();
   config_.zoom.request_timeout = 5s;
   config_.poll.interval = 1h;
+  // Rate limits and pacing have their own tests; here they must not slow polls down.
+  config_.limits.heavy_per_second = 1000;
+  config_.limits.resource_intensive_per_minute = 10000;
   config_.log_level = log::Level::warn;
 }
 
@@ -41,13 +44,13 @@ void ExporterHarness::start(const std::string& config_path) {
   exporter_->start();
   port_ = exporter_->local_endpoint().port();
   thread_ = std::thread([this] { io_.run(); });
-  wait_for_polls(1);
+  wait_until_idle(1);
 }
 
 void ExporterHarness::poll() {
-  const double before = completed_polls();
+  const auto lists_before = on_io_thread([this] { return exporter_->lists_completed(); });
   boost::asio::post(io_, [this] { exporter_->poll_now(); });
-  wait_for_polls(before + 1);
+  wait_until_idle(lists_before + 1);
 }
 
 void ExporterHarness::reload() {
@@ -64,22 +67,11 @@ HttpReply ExporterHarness::get(const std::string& target,
   return http_request(port_, "GET", target, headers);
 }
 
-double ExporterHarness::completed_polls() {
-  const std::string text = metrics();
-  double total = 0;
-  for (const char* result : {"success", "failure"}) {
-    const std::string value =
-        sample_value(text, std::string("zoom_exporter_polls_total{result=\"") + result + "\"}");
-    if (value != "absent") total += std::stod(value);
-  }
-  return total;
-}
-
-void ExporterHarness::wait_for_polls(double count) {
+void ExporterHarness::wait_until_idle(std::uint64_t lists) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (completed_polls() < count) {
+  while (!on_io_thread([&] { return exporter_->lists_completed() >= lists && exporter_->idle(); })) {
     if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("poll timed out");
-    std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(5ms);
   }
 }
 

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,8 +40,15 @@ class ExporterHarness {
   std::string metrics() { return get("/metrics").body; }
 
  private:
-  double completed_polls();
-  void wait_for_polls(double count);
+  // Waits until the exporter has finished `lists` lists and has nothing due.
+  void wait_until_idle(std::uint64_t lists);
+  // Runs `read` on the io_context's thread, where the exporter lives, and returns its result.
+  template <typename Read>
+  auto on_io_thread(Read read) {
+    std::promise<decltype(read())> result;
+    boost::asio::post(io_, [&] { result.set_value(read()); });
+    return result.get_future().get();
+  }
 
   boost::asio::io_context io_;
   FakeZoom zoom_;

@@ -50,7 +50,7 @@ std::string normalized(const std::string& exposition) {
   };
   const std::regex volatile_value(
       "^(zoom_exporter_poll_duration_seconds|zoom_exporter_last_poll_success_timestamp_seconds|"
-      "zoom_exporter_api_request_duration_seconds_sum[^ ]*) .*$");
+      "zoom_exporter_api_request_duration_seconds_sum[^ ]*|zoom_meeting_qos_age_seconds[^ ]*) .*$");
   const std::regex revision("revision=\"[^\"]*\"");
   while (std::getline(lines, line)) {
     if (line.starts_with("#")) {
@@ -97,7 +97,7 @@ TEST(ExporterTest, ExportsExactValuesOfEveryMeeting) {
   EXPECT_EQ(sample_value(text, "zoom_meeting_participants{meeting_id=\"111\"}"), "2");
   EXPECT_EQ(sample_value(text,
                          "zoom_meeting_info{meeting_id=\"222\",uuid=\"uuid-two==\",topic="
-                         "\"All hands\",host=\"Host Name\"}"),
+                         "\"All hands\",host=\"Host Name\",type=\"meeting\"}"),
             "1");
   // The IP address is not a label unless configured.
   EXPECT_EQ(text.find("192.0.2.7"), std::string::npos);
@@ -366,6 +366,8 @@ TEST(ExporterReloadTest, AppliesAValidConfigAndKeepsTheRunningOneWhenInvalid) {
                         << "  account_id: account\n  client_id: client\n  client_secret: secret\n"
                         << "  api_base_url: " << harness.zoom().api_base_url() << "\n"
                         << "  oauth_token_url: " << harness.zoom().oauth_token_url() << "\n"
+                        << "limits:\n  heavy_per_second: 1000\n"
+                        << "  resource_intensive_per_minute: 10000\n"
                         << "metrics:\n  participant_info_labels: " << labels << "\n";
   };
   write_config("[user_name]");

@@ -79,6 +79,9 @@ http::Response FakeZoom::handle(const http::Request& request) {
     return reply_of({401, R"({"code":124,"message":"Invalid access token."})", {}});
   }
   auto route = routes_.find(request.path + '\n' + request.query_param("next_page_token"));
+  if (route == routes_.end() && request.path == "/v2/metrics/webinars") {
+    return reply_of({200, R"({"next_page_token":"","webinars":[]})", {}});
+  }
   if (route == routes_.end() || route->second.empty()) {
     return reply_of({404, R"({"code":3001,"message":"Meeting does not exist."})", {}});
   }

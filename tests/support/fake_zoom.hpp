@@ -19,7 +19,8 @@ struct FakeReply {
 };
 
 // A scriptable Zoom on 127.0.0.1 for tests: replies are set per path and next_page_token, the
-// last scripted reply of a route repeats, and every request is recorded. Thread-safe, so the
+// last scripted reply of a route repeats, and every request is recorded. Unscripted paths get
+// 404 / code 3001, except the webinar list, which is empty. Thread-safe, so the
 // test thread can script it while the io_context runs elsewhere.
 class FakeZoom {
  public:

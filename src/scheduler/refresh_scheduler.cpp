@@ -1,0 +1,274 @@
+#include "scheduler/refresh_scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace zqe::scheduler {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+using namespace std::chrono_literals;
+
+// Zoom's per-second and per-minute limits are shared with the account's other apps and counted
+// in fixed windows: pacing a little below them, with a burst small enough that burst plus a
+// window's worth of refill stays under the limit (4 + 36 <= 40 per second, 2 + 18 <= 20 per
+// minute), keeps 429s away.
+constexpr double kRateSafety = 0.9;
+constexpr double kHeavyBurst = 4;
+constexpr double kResourceIntensiveBurst = 2;
+// Lists may use at most this share of what is left of the day's budget; QoS gets the rest.
+constexpr double kListShare = 0.2;
+// A meeting nobody has seen the QoS of outranks a refreshed one that has waited this many
+// times longer. Bounded, so an old meeting still wins eventually: none starves.
+constexpr double kNewMeetingWeight = 8;
+constexpr Duration kMaxBackoff = 15min;
+// The daily pacer may lend this much of its rate at once, so a burst of new meetings (or the
+// first round after a start) is fetched promptly; what it lends lowers the rate after it.
+constexpr double kPacingBurstSeconds = 300;
+
+Duration seconds(double value) { return std::chrono::duration_cast<Duration>(Seconds(value)); }
+
+// Spreads retries of many failed meetings so they do not return in one burst.
+double jitter(const MeetingKey& key, int failures) {
+  std::uint64_t x = key.id * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(failures);
+  x ^= x >> 31;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 29;
+  return 0.8 + 0.4 * static_cast<double>(x % 1000) / 1000.0;
+}
+
+}  // namespace
+
+std::string_view category_label(Category category) {
+  return category == Category::heavy ? "heavy" : "resource_intensive";
+}
+
+std::string_view limit_type_label(LimitType type) {
+  return type == LimitType::qps ? "qps" : "daily";
+}
+
+RefreshScheduler::RefreshScheduler(SchedulerOptions options)
+    : options_(options),
+      heavy_(options.heavy_per_second * kRateSafety, kHeavyBurst),
+      resource_intensive_(options.resource_intensive_per_minute * kRateSafety / 60,
+                          kResourceIntensiveBurst),
+      budget_(options.daily_budget) {}
+
+void RefreshScheduler::set_options(SchedulerOptions options) {
+  options_ = options;
+  heavy_.set_rate(options.heavy_per_second * kRateSafety, kHeavyBurst);
+  resource_intensive_.set_rate(options.resource_intensive_per_minute * kRateSafety / 60,
+                               kResourceIntensiveBurst);
+  budget_.set_limit(options.daily_budget);
+}
+
+// --- Requests.
+
+Duration RefreshScheduler::admission_wait(TimePoint now, Category category) const {
+  if (budget_.remaining(now) <= 0) return next_daily_reset(now) - now;
+  if (category == Category::resource_intensive) return resource_intensive_.wait(now);
+  return std::max(heavy_.wait(now), qos_pacing(now));
+}
+
+void RefreshScheduler::on_sent(TimePoint now, Category category) {
+  budget_.spend(now);
+  if (category == Category::heavy) {
+    heavy_.take(now);
+    pacing_credit_ = pacing_credit(now) - 1;
+    pacing_updated_ = now;
+  } else {
+    resource_intensive_.take(now);
+  }
+}
+
+void RefreshScheduler::on_rate_limited(TimePoint now, Category category, LimitType type,
+                                       std::optional<TimePoint> retry_at) {
+  if (type == LimitType::daily) {
+    // A Retry-After far past the next reset would be a server error: the quota is daily.
+    const TimePoint reset = next_daily_reset(now);
+    budget_.exhaust_until(std::clamp(retry_at.value_or(reset), now + 1min, reset + 1h));
+    return;
+  }
+  const TimePoint until = std::clamp(retry_at.value_or(now + 1s), now + 1s, now + 5min);
+  (category == Category::heavy ? heavy_ : resource_intensive_).pause_until(until);
+}
+
+// What is left of today's budget, less the lists' reserve, spread evenly over the time left
+// until the reset: quiet hours leave budget for busy ones instead of spending it first-come.
+double RefreshScheduler::qos_rate(TimePoint now) const {
+  const double available = static_cast<double>(budget_.remaining(now) - list_reserve(now));
+  return std::max(0.0, available) / Seconds(next_daily_reset(now) - now).count();
+}
+
+double RefreshScheduler::pacing_credit(TimePoint now) const {
+  const double rate = qos_rate(now);
+  const double capacity = std::max(1.0, rate * kPacingBurstSeconds);
+  if (pacing_updated_ == TimePoint{}) return capacity;  // a fresh start may fetch a round at once
+  const double elapsed = std::max(0.0, Seconds(now - pacing_updated_).count());
+  return std::min(capacity, pacing_credit_ + elapsed * rate);
+}
+
+Duration RefreshScheduler::qos_pacing(TimePoint now) const {
+  const double rate = qos_rate(now);
+  if (rate <= 0) return next_daily_reset(now) - now;
+  const double missing = 1 - pacing_credit(now);
+  return missing <= 0 ? Duration::zero() : seconds(missing / rate);
+}
+
+// --- The live list.
+
+std::int64_t RefreshScheduler::list_reserve(TimePoint now) const {
+  const double time_left = Seconds(next_daily_reset(now) - now).count();
+  const double lists_left =
+      std::ceil(time_left / Seconds(options_.min_refresh_interval).count()) * list_pages_;
+  return static_cast<std::int64_t>(
+      std::min(kListShare * static_cast<double>(budget_.remaining(now)), lists_left));
+}
+
+// Every poll interval while the budget allows; on accounts whose lists alone would eat the
+// budget, as often as kListShare of it pays for.
+Duration RefreshScheduler::list_period(TimePoint now) const {
+  const double time_left = Seconds(next_daily_reset(now) - now).count();
+  const double remaining = static_cast<double>(budget_.remaining(now));
+  const double affordable =
+      remaining < 1 ? time_left : list_pages_ * time_left / (kListShare * remaining);
+  return std::max(options_.min_refresh_interval, seconds(affordable));
+}
+
+TimePoint RefreshScheduler::next_list_at(TimePoint now) const {
+  if (last_list_ == TimePoint{}) return now;
+  return last_list_ + list_period(now);
+}
+
+void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>& live,
+                                 int pages) {
+  last_list_ = now;
+  list_pages_ = std::max(1, pages);
+  std::map<MeetingKey, Tracked> next;
+  for (const auto& listed : live) {
+    auto existing = meetings_.find(listed.key);
+    Tracked tracked;
+    if (existing != meetings_.end()) {
+      tracked = existing->second;
+    } else {
+      tracked.first_seen = now;
+    }
+    tracked.participants = listed.participants;
+    next[listed.key] = tracked;
+  }
+  for (const auto& [key, tracked] : meetings_) {
+    if (!next.contains(key)) count_skipped(tracked, now);
+  }
+  meetings_ = std::move(next);
+}
+
+void RefreshScheduler::on_list_failed(TimePoint now) { last_list_ = now; }
+
+// --- Refreshes.
+
+int RefreshScheduler::pages(const Tracked& meeting) const {
+  return std::max(1, (meeting.participants + options_.page_size - 1) / options_.page_size);
+}
+
+// Stalest first, nudged towards meetings whose quality was bad and away from costly ones; the
+// nudge is bounded so it only reorders meetings of similar age.
+double RefreshScheduler::priority(const Tracked& meeting, TimePoint now) const {
+  if (!meeting.refreshed) {
+    return kNewMeetingWeight * (Seconds(now - meeting.first_seen).count() + 1);
+  }
+  const double weight = std::clamp(
+      (1 + 0.25 * meeting.badness) / (1 + 0.05 * (pages(meeting) - 1)), 0.8, 1.25);
+  return Seconds(now - *meeting.refreshed).count() * weight;
+}
+
+TimePoint RefreshScheduler::due_at(const Tracked& meeting) const {
+  if (!meeting.refreshed || meeting.forced) return meeting.not_before;
+  return std::max(meeting.not_before, *meeting.refreshed + options_.min_refresh_interval);
+}
+
+bool RefreshScheduler::has_due(TimePoint now) const {
+  return std::any_of(meetings_.begin(), meetings_.end(), [&](const auto& entry) {
+    return !entry.second.in_flight && due_at(entry.second) <= now;
+  });
+}
+
+void RefreshScheduler::make_all_due() {
+  last_list_ = TimePoint{};
+  for (auto& [key, meeting] : meetings_) {
+    meeting.forced = true;
+    meeting.not_before = TimePoint{};
+  }
+}
+
+RefreshScheduler::Pick RefreshScheduler::next_refresh(TimePoint now) {
+  Tracked* best = nullptr;
+  MeetingKey best_key;
+  double best_priority = -1;
+  TimePoint earliest_due = TimePoint::max();
+  for (auto& [key, meeting] : meetings_) {
+    if (meeting.in_flight) continue;
+    const TimePoint due = due_at(meeting);
+    if (due > now) {
+      earliest_due = std::min(earliest_due, due);
+      continue;
+    }
+    const double value = priority(meeting, now);
+    if (value > best_priority) {
+      best = &meeting;
+      best_key = key;
+      best_priority = value;
+    }
+  }
+  if (!best) {
+    return {std::nullopt,
+            earliest_due == TimePoint::max() ? now + options_.min_refresh_interval : earliest_due};
+  }
+  best->in_flight = true;
+  return {best_key, now};
+}
+
+void RefreshScheduler::count_skipped(const Tracked& meeting, TimePoint now) {
+  if (!meeting.refreshed) return;
+  const auto missed = (now - *meeting.refreshed) / options_.min_refresh_interval - 1;
+  if (missed > 0) skipped_refreshes_ += static_cast<std::uint64_t>(missed);
+}
+
+void RefreshScheduler::on_refreshed(TimePoint now, MeetingKey key, int participants,
+                                    double badness) {
+  auto found = meetings_.find(key);
+  if (found == meetings_.end()) return;  // ended while it was being fetched
+  Tracked& meeting = found->second;
+  count_skipped(meeting, now);
+  meeting.refreshed = now;
+  meeting.participants = participants;
+  meeting.badness = badness;
+  meeting.failures = 0;
+  meeting.in_flight = false;
+  meeting.forced = false;
+}
+
+void RefreshScheduler::on_refresh_failed(TimePoint now, MeetingKey key, bool ended) {
+  auto found = meetings_.find(key);
+  if (found == meetings_.end()) return;
+  Tracked& meeting = found->second;
+  if (ended) {
+    count_skipped(meeting, now);
+    meetings_.erase(found);
+    return;
+  }
+  meeting.in_flight = false;
+  meeting.forced = false;
+  ++meeting.failures;
+  const double backoff = Seconds(options_.min_refresh_interval).count() *
+                         std::pow(2.0, std::min(meeting.failures - 1, 10));
+  meeting.not_before =
+      now + std::min(kMaxBackoff, seconds(backoff * jitter(key, meeting.failures)));
+}
+
+std::optional<TimePoint> RefreshScheduler::last_refreshed(MeetingKey key) const {
+  auto found = meetings_.find(key);
+  if (found == meetings_.end()) return std::nullopt;
+  return found->second.refreshed;
+}
+
+}  // namespace zqe::scheduler

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "scheduler/daily_budget.hpp"
+#include "scheduler/token_bucket.hpp"
+#include "zoom/meeting.hpp"
+
+// Decides when to list live meetings, which meeting's QoS to refresh next and when each request
+// may go out, so the exporter gets the freshest data Zoom's rate limits allow and is never
+// locked out. Pure: no I/O, no Asio; the caller passes the time, so a simulation can play a
+// whole day in seconds (bench/quota_simulation).
+namespace zqe::scheduler {
+
+enum class Category { heavy, resource_intensive };  // Zoom's rate-limit labels
+enum class LimitType { qps, daily };
+
+std::string_view category_label(Category category);  // "heavy", "resource_intensive"
+std::string_view limit_type_label(LimitType type);   // "qps", "daily"
+
+using MeetingKind = zoom::MeetingType;
+
+struct MeetingKey {
+  MeetingKind kind = MeetingKind::meeting;
+  std::uint64_t id = 0;
+  auto operator<=>(const MeetingKey&) const = default;
+};
+
+struct ListedMeeting {
+  MeetingKey key;
+  int participants = 0;  // as the live list counts them: decides the pages a refresh costs
+};
+
+struct SchedulerOptions {
+  Duration min_refresh_interval = std::chrono::seconds(60);  // poll.interval
+  int page_size = 10;                                        // participants per QoS page
+  double heavy_per_second = 40;
+  double resource_intensive_per_minute = 20;
+  std::int64_t daily_budget = 30'000;  // Zoom's daily limit times this exporter's share
+};
+
+class RefreshScheduler {
+ public:
+  explicit RefreshScheduler(SchedulerOptions options);
+  void set_options(SchedulerOptions options);
+
+  // --- Requests: every request asks first and reports what Zoom said.
+  // How long until a request of `category` may go out; zero means now.
+  Duration admission_wait(TimePoint now, Category category) const;
+  void on_sent(TimePoint now, Category category);
+  void on_rate_limited(TimePoint now, Category category, LimitType type,
+                       std::optional<TimePoint> retry_at);
+  void on_zoom_remaining(TimePoint now, std::int64_t remaining) {
+    budget_.observe_zoom_remaining(now, remaining);
+  }
+
+  // --- The live list.
+  TimePoint next_list_at(TimePoint now) const;
+  // Replaces the set of live meetings: new ones are scheduled first, ended ones dropped.
+  void on_listed(TimePoint now, const std::vector<ListedMeeting>& live, int pages);
+  void on_list_failed(TimePoint now);
+
+  // --- Refreshes.
+  struct Pick {
+    std::optional<MeetingKey> meeting;  // marked in flight until on_refreshed/on_refresh_failed
+    TimePoint retry_at;                 // when nothing is due: when to ask again
+  };
+  Pick next_refresh(TimePoint now);
+  // `badness` in [0, 1] (quality_badness()): worse meetings are refreshed a little sooner.
+  void on_refreshed(TimePoint now, MeetingKey key, int participants, double badness);
+  void on_refresh_failed(TimePoint now, MeetingKey key, bool ended);
+  // Whether next_refresh() would pick a meeting now.
+  bool has_due(TimePoint now) const;
+  // Makes the list and every meeting due now, whatever the interval (a poll on demand); the
+  // budget and the rate limits still apply.
+  void make_all_due();
+
+  // --- For metrics.
+  std::int64_t budget_remaining(TimePoint now) const { return budget_.remaining(now); }
+  std::optional<std::int64_t> zoom_remaining(TimePoint now) const {
+    return budget_.zoom_remaining(now);
+  }
+  std::size_t scheduled_meetings() const { return meetings_.size(); }
+  std::uint64_t skipped_refreshes() const { return skipped_refreshes_; }
+  std::optional<TimePoint> last_refreshed(MeetingKey key) const;
+
+ private:
+  struct Tracked {
+    int participants = 0;
+    TimePoint first_seen{};
+    std::optional<TimePoint> refreshed;
+    TimePoint not_before{};  // backoff after a failure
+    int failures = 0;
+    double badness = 0;
+    bool in_flight = false;
+    bool forced = false;  // make_all_due()
+  };
+
+  int pages(const Tracked& meeting) const;
+  double priority(const Tracked& meeting, TimePoint now) const;
+  TimePoint due_at(const Tracked& meeting) const;
+  std::int64_t list_reserve(TimePoint now) const;
+  Duration list_period(TimePoint now) const;
+  double qos_rate(TimePoint now) const;  // the day's remaining QoS budget per second left
+  double pacing_credit(TimePoint now) const;
+  Duration qos_pacing(TimePoint now) const;
+  void count_skipped(const Tracked& meeting, TimePoint now);
+
+  SchedulerOptions options_;
+  TokenBucket heavy_;
+  TokenBucket resource_intensive_;
+  DailyBudget budget_;
+  // The daily pacer: a bucket refilled at qos_rate(), holding up to kPacingBurst of it.
+  double pacing_credit_ = 0;
+  TimePoint pacing_updated_{};
+  TimePoint last_list_{};
+  int list_pages_ = 1;
+  std::map<MeetingKey, Tracked> meetings_;
+  std::uint64_t skipped_refreshes_ = 0;
+};
+
+}  // namespace zqe::scheduler

@@ -260,7 +260,8 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     if (ended && found != meetings_.end()) {
       meetings_.erase(found);
       dirty_ = true;
-    } else if (!ended && result.error.kind != zoom::ApiError::Kind::cancelled) {
+    } else if (!ended && result.error.kind != zoom::ApiError::Kind::cancelled &&
+               result.error.kind != zoom::ApiError::Kind::rate_limited) {  // the gate logs 429s
       log::warn("participants QoS fetch failed; keeping the meeting's last data",
                 "meeting_id=" + std::to_string(key.id) +
                     " error=" + log::quote(zoom::describe(result.error)));

@@ -48,4 +48,10 @@ void DailyBudget::exhaust_until(TimePoint until) {
   exhausted_until_ = std::max(exhausted_until_, until);
 }
 
+TimePoint DailyBudget::available_at(TimePoint now) const {
+  if (now < exhausted_until_) return exhausted_until_;
+  if (remaining(now) > 0) return now;
+  return next_daily_reset(now);
+}
+
 }  // namespace zqe::scheduler

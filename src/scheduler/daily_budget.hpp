@@ -29,6 +29,9 @@ class DailyBudget {
   std::optional<std::int64_t> zoom_remaining(TimePoint now) const;
   // A daily-limit 429: nothing more until `until` (Retry-After, or the next reset).
   void exhaust_until(TimePoint until);
+  // When requests may go out again: now when some budget is left, else the end of a daily-limit
+  // stop or the next reset, whichever is later.
+  TimePoint available_at(TimePoint now) const;
 
  private:
   bool same_day(TimePoint now) const { return now < day_end_; }

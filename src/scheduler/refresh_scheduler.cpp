@@ -18,9 +18,12 @@ constexpr double kHeavyBurst = 4;
 constexpr double kResourceIntensiveBurst = 2;
 // Lists may use at most this share of what is left of the day's budget; QoS gets the rest.
 constexpr double kListShare = 0.2;
-// A meeting nobody has seen the QoS of outranks a refreshed one that has waited this many
-// times longer. Bounded, so an old meeting still wins eventually: none starves.
-constexpr double kNewMeetingWeight = 8;
+// A meeting nobody has fetched yet counts as if its data were this many poll intervals old
+// already, so it goes before refreshed meetings unless they have waited longer than that. A head
+// start rather than a factor: every meeting's priority then grows at the same pace, the order is
+// first come, first served on that shifted clock, and none starves however fast new meetings
+// arrive.
+constexpr double kNewMeetingHeadStartIntervals = 10;
 constexpr Duration kMaxBackoff = 15min;
 // The daily pacer may lend this much of its rate at once, so a burst of new meetings (or the
 // first round after a start) is fetched promptly; what it lends lowers the rate after it.
@@ -65,7 +68,9 @@ void RefreshScheduler::set_options(SchedulerOptions options) {
 // --- Requests.
 
 Duration RefreshScheduler::admission_wait(TimePoint now, Category category) const {
-  if (budget_.remaining(now) <= 0) return next_daily_reset(now) - now;
+  if (const TimePoint available = budget_.available_at(now); available > now) {
+    return available - now;
+  }
   if (category == Category::resource_intensive) return resource_intensive_.wait(now);
   return std::max(heavy_.wait(now), qos_pacing(now));
 }
@@ -174,7 +179,8 @@ int RefreshScheduler::pages(const Tracked& meeting) const {
 // nudge is bounded so it only reorders meetings of similar age.
 double RefreshScheduler::priority(const Tracked& meeting, TimePoint now) const {
   if (!meeting.refreshed) {
-    return kNewMeetingWeight * (Seconds(now - meeting.first_seen).count() + 1);
+    return kNewMeetingHeadStartIntervals * Seconds(options_.min_refresh_interval).count() +
+           Seconds(now - meeting.first_seen).count();
   }
   const double weight = std::clamp(
       (1 + 0.25 * meeting.badness) / (1 + 0.05 * (pages(meeting) - 1)), 0.8, 1.25);

@@ -53,6 +53,10 @@ void ExporterHarness::poll() {
   wait_until_idle(lists_before + 1);
 }
 
+void ExporterHarness::request_poll() {
+  boost::asio::post(io_, [this] { exporter_->poll_now(); });
+}
+
 void ExporterHarness::reload() {
   std::promise<void> done;
   boost::asio::post(io_, [&] {

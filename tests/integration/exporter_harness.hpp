@@ -30,6 +30,8 @@ class ExporterHarness {
   void start(const std::string& config_path = "");
   // Triggers one poll and waits for it to finish.
   void poll();
+  // Triggers one poll without waiting (when Zoom's limits keep it from finishing).
+  void request_poll();
   void reload();
 
   HttpReply get(const std::string& target,

@@ -394,3 +394,111 @@ TEST(ExporterReloadTest, AppliesAValidConfigAndKeepsTheRunningOneWhenInvalid) {
 
 }  // namespace
 }  // namespace zqe::test
+
+namespace zqe::test {
+namespace {
+
+const FakeReply kPerSecondLimit{
+    429,
+    R"({"code":429,"message":"You have reached the maximum per-second rate limit for this API. Try again later."})",
+    {{"X-RateLimit-Category", "Heavy"}, {"X-RateLimit-Type", "QPS"}, {"Retry-After", "1"}}};
+
+const FakeReply kDailyLimit{
+    429,
+    R"({"code":429,"message":"You have exceeded the daily rate limit (60000) of Dashboard API requests permitted for this particular account."})",
+    {{"X-RateLimit-Category", "Heavy"},
+     {"X-RateLimit-Type", "Daily-limit"},
+     {"Retry-After", "2099-01-01T00:00:00Z"}}};
+
+TEST(ExporterRateLimitTest, WaitsOutAPerSecond429AndRetries) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.zoom().on_get(
+      kMeeting1Qos,
+      {kPerSecondLimit,
+       {200, participants_page({participant("16001", "Ann"), participant("16002", "Bob")}), {}}});
+  const auto started = std::chrono::steady_clock::now();
+  harness.start();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  const std::string text = harness.metrics();
+  EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "111", "16001")),
+            "0.126");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_rate_limited_total{category=\"heavy\",type=\"qps\"}"),
+            "1");
+}
+
+TEST(ExporterRateLimitTest, ADailyLimitStopsCallsAndKeepsServingTheLastData) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.start();
+  harness.zoom().on_get(kMeeting1Qos, {kDailyLimit});
+  harness.zoom().on_get(kMeeting2Qos, {kDailyLimit});
+  harness.request_poll();
+  // The first refused call stops every further one until the reset.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int calls = harness.zoom().count("/v2/metrics/");
+  harness.request_poll();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(harness.zoom().count("/v2/metrics/"), calls);
+
+  const std::string text = harness.metrics();
+  // Both meetings' calls may have been in flight when the first 429 came back.
+  const double refused = std::stod(
+      sample_value(text, "zoom_exporter_rate_limited_total{category=\"heavy\",type=\"daily\"}"));
+  EXPECT_GE(refused, 1);
+  EXPECT_LE(refused, 2);
+  EXPECT_EQ(sample_value(text, "zoom_exporter_api_budget_remaining{category=\"daily\","
+                               "source=\"exporter\"}"),
+            "0");
+  EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "111", "16001")),
+            "0.126");
+  EXPECT_NE(sample_value(text, "zoom_meeting_qos_age_seconds{meeting_id=\"111\"}"), "absent");
+}
+
+TEST(ExporterRateLimitTest, ExportsTheBudgetZoomReports) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.zoom().on_get(kMeetings, {{200,
+                                     meetings_page({meeting(111, "uuid-one==", "Weekly sync", 2),
+                                                    meeting(222, "uuid-two==", "All hands", 1)}),
+                                     {{"X-RateLimit-Remaining", "5000"}}}});
+  harness.start();
+  const std::string text = harness.metrics();
+  // The webinar list and two QoS calls came after Zoom said 5000.
+  EXPECT_EQ(sample_value(text, "zoom_exporter_api_budget_remaining{category=\"daily\","
+                               "source=\"zoom\"}"),
+            "4997");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_scheduled_meetings"), "2");
+}
+
+TEST(ExporterWebinarTest, ExportsLiveWebinarsWithTheirType) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.zoom().on_get(
+      "/metrics/webinars",
+      {{200,
+        R"({"next_page_token":"","webinars":[)" + meeting(999, "web-uuid==", "Town hall", 1) +
+            "]}",
+        {}}});
+  harness.zoom().on_get("/metrics/webinars/web-uuid%3D%3D/participants/qos",
+                        {{200, participants_page({participant("96001", "Vi", "200 ms")}), {}}});
+  harness.start();
+  const std::string text = harness.metrics();
+  EXPECT_EQ(sample_value(text, "zoom_meeting_info{meeting_id=\"999\",uuid=\"web-uuid==\",topic="
+                               "\"Town hall\",host=\"Host Name\",type=\"webinar\"}"),
+            "1");
+  EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "999", "96001")),
+            "0.2");
+  EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "3");
+}
+
+TEST(ExporterWebinarTest, WebinarsCanBeSwitchedOff) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.config().poll.webinars = false;
+  harness.start();
+  EXPECT_EQ(harness.zoom().count("/v2/metrics/webinars"), 0);
+}
+
+}  // namespace
+}  // namespace zqe::test

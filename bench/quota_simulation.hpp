@@ -26,7 +26,8 @@ struct SimulationConfig {
   Duration poll_interval = std::chrono::seconds(60);
   // How often the age of the exported data is sampled, as a scrape of /metrics would see it.
   Duration sample_interval = std::chrono::seconds(60);
-  int workers = 4;  // QoS fetches in flight at once, in both strategies
+  int workers = 4;           // QoS fetches in flight at once, in both strategies
+  bool poll_webinars = true;  // list and refresh live webinars too, as poll.webinars does
 
   // Zoom's limits, which the simulated Zoom enforces and the scheduler is told.
   double heavy_per_second = 40;

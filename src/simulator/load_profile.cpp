@@ -55,8 +55,7 @@ double live_share(config::LoadProfile profile, TimePoint at) {
   return 1.0;
 }
 
-bool slot_in_target(config::LoadProfile profile, std::size_t slot, std::size_t peak,
-                    TimePoint at) {
+bool slot_in_target(config::LoadProfile profile, std::size_t slot, std::size_t peak, TimePoint at) {
   return static_cast<double>(slot) < static_cast<double>(peak) * live_share(profile, at);
 }
 
@@ -75,9 +74,9 @@ TimePoint next_time_in_target(config::LoadProfile profile, std::size_t slot, std
       if (high.share <= low.share || segment_end <= from || high.share <= needed_share) continue;
       const double progress = std::max(0.0, (needed_share - low.share) / (high.share - low.share));
       const auto segment_length = seconds(high.time_of_day - low.time_of_day).count();
-      TimePoint crossing =
-          midnight + low.time_of_day +
-          seconds(static_cast<std::int64_t>(std::ceil(progress * static_cast<double>(segment_length))));
+      TimePoint crossing = midnight + low.time_of_day +
+                           seconds(static_cast<std::int64_t>(
+                               std::ceil(progress * static_cast<double>(segment_length))));
       if (crossing < from) crossing = from;
       // The rounded crossing can fall a hair short of the strict inequality; the target keeps
       // rising through the segment, so a few more seconds settle it.

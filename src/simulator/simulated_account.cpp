@@ -598,9 +598,8 @@ ParticipantQos participant_qos(const Timeline& meeting, std::size_t seat, const 
   const TimePoint latest = reply.snapshot_times[1];
   if (latest >= first_snapshot) {
     const SnapshotContext context{meeting, seat, session, person};
-    const std::array<Metrics, 2> metrics =
-        drifted_metrics(person, session_key(meeting, seat, session),
-                        (latest - first_snapshot) / kSnapshotInterval);
+    const std::array<Metrics, 2> metrics = drifted_metrics(
+        person, session_key(meeting, seat, session), (latest - first_snapshot) / kSnapshotInterval);
     for (std::size_t i = 0; i < reply.snapshot_times.size(); ++i) {
       if (reply.snapshot_times[i] >= first_snapshot) {
         participant.user_qos.push_back(

@@ -142,8 +142,7 @@ class SimulatedAccount {
   // position, and so neither repeats nor skips a meeting that stays live in between.
   std::size_t list_position(std::size_t index, MeetingKind kind = MeetingKind::meeting) const;
   // The index of the first live meeting at `position` or after it; meeting_count() if none.
-  std::size_t first_index_from(std::size_t position,
-                               MeetingKind kind = MeetingKind::meeting) const;
+  std::size_t first_index_from(std::size_t position, MeetingKind kind = MeetingKind::meeting) const;
 
   // Participants are numbered by seat: a seat is one person who joins, may leave and rejoin. The
   // page holds the participants present now at seats from `first_seat` on, at most `max_count`.

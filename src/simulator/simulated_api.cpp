@@ -258,8 +258,7 @@ http::Response SimulatedApi::handle(const http::Request& request) {
   // Without enforcement the account has no limits to report.
   if (rate_limiter_.enforced()) {
     response.headers.emplace_back("X-RateLimit-Category", category_name(label));
-    response.headers.emplace_back("X-RateLimit-Limit",
-                                  std::to_string(rate_limiter_.daily_limit()));
+    response.headers.emplace_back("X-RateLimit-Limit", std::to_string(rate_limiter_.daily_limit()));
     response.headers.emplace_back("X-RateLimit-Remaining",
                                   std::to_string(rate_limiter_.daily_remaining()));
   }
@@ -358,8 +357,7 @@ http::Response SimulatedApi::list_meetings(const http::Request& request, Meeting
 }
 
 http::Response SimulatedApi::list_participants_qos(const http::Request& request, MeetingKind kind,
-                                                   std::size_t meeting_index,
-                                                   TimePoint now) const {
+                                                   std::size_t meeting_index, TimePoint now) const {
   const std::uint64_t meeting_id = account_.meeting_id(meeting_index, kind);
   const std::size_t page_size = page_size_of(request, kDefaultQosPageSize, qos_page_size_cap_);
   std::size_t first_seat = 0;

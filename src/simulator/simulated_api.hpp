@@ -40,8 +40,7 @@ class SimulatedApi {
   http::Response issue_access_token(const http::Request& request, TimePoint now);
   http::Response answer_dashboard(const http::Request& request, const Route& route,
                                   TimePoint now) const;
-  http::Response list_meetings(const http::Request& request, MeetingKind kind,
-                               TimePoint now) const;
+  http::Response list_meetings(const http::Request& request, MeetingKind kind, TimePoint now) const;
   http::Response list_participants_qos(const http::Request& request, MeetingKind kind,
                                        std::size_t meeting_index, TimePoint now) const;
   http::Response get_participant_qos(MeetingKind kind, std::size_t meeting_index,

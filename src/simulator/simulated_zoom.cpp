@@ -44,6 +44,11 @@ void SimulatedZoom::stop() {
   if (impl_->server) impl_->server->stop();
 }
 
+RateLimitStats SimulatedZoom::stats() const {
+  const std::lock_guard lock(impl_->api_mutex);
+  return impl_->api.stats();
+}
+
 std::string SimulatedZoom::api_base_url() const {
   return "http://127.0.0.1:" + std::to_string(impl_->port) + "/v2";
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "simulator/rate_limiter.hpp"
 #include "simulator/simulated_account.hpp"
 
 // An in-process fake of Zoom's API (OAuth token endpoint included) on 127.0.0.1, driven by the
@@ -38,6 +39,9 @@ class SimulatedZoom {
 
   std::string api_base_url() const;     // "http://127.0.0.1:PORT/v2"
   std::string oauth_token_url() const;  // "http://127.0.0.1:PORT/oauth/token"
+
+  // What the requests served so far cost against the account's rate limits; any thread.
+  RateLimitStats stats() const;
 
  private:
   struct Impl;

@@ -12,9 +12,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::test_start;
 
-constexpr RateLimits kSmallLimits = {.heavy_per_second = 4,
-                                     .resource_intensive_per_minute = 3,
-                                     .daily = 10};
+constexpr RateLimits kSmallLimits = {
+    .heavy_per_second = 4, .resource_intensive_per_minute = 3, .daily = 10};
 
 TimePoint next_midnight() {
   return test_start() - 10h + 24h;  // test_start() is 10:00 UTC

@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iterator>
+#include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
+#include "simulator/load_profile.hpp"
 #include "simulator/simulator_test_support.hpp"
 #include "simulator/zoom_json.hpp"
 
@@ -24,6 +28,13 @@ std::string account_json(const SimulatedAccount& account) {
   for (std::size_t index = 0; index < account.meeting_count(); ++index) {
     json += test::to_json(account.meeting(index), &write_meeting) + "\n";
     json += test::all_participants_json(account, index);
+  }
+  for (std::size_t index = 0; index < account.meeting_count(MeetingKind::webinar); ++index) {
+    json += test::to_json(account.meeting(index, MeetingKind::webinar), &write_webinar) + "\n";
+    for (const ParticipantQos& participant :
+         account.participants(index, 0, 100000, MeetingKind::webinar).participants) {
+      json += test::to_json(participant, &write_participant) + "\n";
+    }
   }
   return json;
 }
@@ -323,6 +334,150 @@ TEST(SimulatedAccount, ThousandsOfMeetingsCostLittlePerPage) {
   }
   EXPECT_EQ(account.meeting_count(), 5000u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 60s);
+}
+
+config::SimulatorConfig workday(int meetings, int participants, int webinars) {
+  config::SimulatorConfig config = simulator_config(meetings, participants);
+  config.webinars = webinars;
+  config.load_profile = config::LoadProfile::workday;
+  return config;
+}
+
+TimePoint midnight() {
+  return std::chrono::floor<std::chrono::days>(test_start());
+}
+
+TEST(SimulatedAccount, WorkdayProfileFollowsTheWorkingDayInUtc) {
+  SimulatedAccount account(workday(1000, 2, 20), midnight());
+  account.advance_to(midnight() + 3h);
+  EXPECT_EQ(account.meeting_count(), 30u);  // 3%
+  EXPECT_EQ(account.meeting_count(MeetingKind::webinar), 1u);
+  account.advance_to(midnight() + 7h + 30min);
+  // Halfway up the morning ramp; meetings start as soon as the target has room for them.
+  EXPECT_NEAR(static_cast<double>(account.meeting_count()), 515, 1);
+  account.advance_to(midnight() + 12h);
+  EXPECT_EQ(account.meeting_count(), 1000u);
+  EXPECT_EQ(account.meeting_count(MeetingKind::webinar), 20u);
+  account.advance_to(midnight() + 18h + 30min);
+  // Down the evening ramp meetings are not replaced, but run to their end.
+  EXPECT_GT(account.meeting_count(), 515u);
+  EXPECT_LT(account.meeting_count(), 1000u);
+  account.advance_to(midnight() + 22h);
+  EXPECT_EQ(account.meeting_count(), 30u);
+  EXPECT_EQ(account.meeting_count(MeetingKind::webinar), 1u);
+}
+
+TEST(SimulatedAccount, WorkdayStartsWithTheTargetAlreadyLive) {
+  const SimulatedAccount noon(workday(400, 2, 4), midnight() + 12h);
+  EXPECT_EQ(noon.meeting_count(), 400u);
+  EXPECT_EQ(noon.meeting_count(MeetingKind::webinar), 4u);
+  const SimulatedAccount night(workday(400, 2, 4), midnight() + 2h);
+  EXPECT_EQ(night.meeting_count(), 12u);
+  EXPECT_EQ(night.meeting_count(MeetingKind::webinar), 1u);
+}
+
+TEST(SimulatedAccount, WorkdayMeetingsStartAndEndAllDayWithinTheProfile) {
+  SimulatedAccount account(workday(300, 2, 0), midnight());
+  std::set<std::uint64_t> ids_seen;
+  std::set<std::uint64_t> previous;
+  for (auto elapsed = 0min; elapsed < 24h; elapsed += 7min) {
+    const TimePoint now = midnight() + elapsed;
+    account.advance_to(now);
+    // The slots within the target are always live; the others only until their meeting ends.
+    const double target = 300 * live_share(config::LoadProfile::workday, now);
+    EXPECT_GE(static_cast<double>(account.meeting_count()), std::ceil(target) - 1e-9)
+        << format_timestamp(now);
+    const std::set<std::uint64_t> live = live_ids(account);
+    ids_seen.insert(live.begin(), live.end());
+    if (elapsed >= 10h && elapsed < 16h) {
+      EXPECT_NE(live, previous);  // some ended and others started
+    }
+    previous = live;
+  }
+  // 300 slots for eight hours of meetings that last 47.5 minutes on average, and the ramps.
+  EXPECT_GT(ids_seen.size(), 3000u);
+  EXPECT_LT(ids_seen.size(), 6000u);
+}
+
+TEST(SimulatedAccount, WorkdayStateDoesNotDependOnHowOftenItIsAsked) {
+  SimulatedAccount polled(workday(40, 4, 5), midnight() + 5h);
+  SimulatedAccount jumped(workday(40, 4, 5), midnight() + 5h);
+  for (auto elapsed = 0s; elapsed <= 14h; elapsed += 11min + 7s) {
+    polled.advance_to(midnight() + 5h + elapsed);
+    polled.meeting_count();
+  }
+  polled.advance_to(midnight() + 19h);
+  jumped.advance_to(midnight() + 19h);
+  EXPECT_EQ(account_json(polled), account_json(jumped));
+}
+
+TEST(SimulatedAccount, WebinarsHaveTheirOwnIdsAndLargerAudiences) {
+  config::SimulatorConfig config = simulator_config(200, 8);
+  config.webinars = 40;
+  SimulatedAccount account(config, test_start());
+  account.advance_to(test_start() + 1h);
+  ASSERT_EQ(account.meeting_count(MeetingKind::webinar), 40u);
+  const std::set<std::uint64_t> meeting_ids = live_ids(account);
+  double attendees = 0;
+  for (std::size_t index = 0; index < 40; ++index) {
+    const MeetingInfo webinar = account.meeting(index, MeetingKind::webinar);
+    EXPECT_FALSE(meeting_ids.contains(webinar.id));
+    EXPECT_EQ(account.find_meeting(std::to_string(webinar.id), MeetingKind::webinar), index);
+    EXPECT_EQ(account.find_meeting(webinar.uuid, MeetingKind::webinar), index);
+    EXPECT_FALSE(account.find_meeting(std::to_string(webinar.id)));
+    EXPECT_FALSE(account.find_meeting(webinar.uuid));
+    EXPECT_LT(webinar.duration, 2h);
+    const ParticipantsPage page = account.participants(index, 0, 1000, MeetingKind::webinar);
+    EXPECT_EQ(page.total, static_cast<std::size_t>(webinar.participants));
+    attendees += webinar.participants;
+  }
+  for (const std::uint64_t id : meeting_ids) {
+    EXPECT_FALSE(account.find_meeting(std::to_string(id), MeetingKind::webinar));
+  }
+  EXPECT_GT(attendees / 40, 5 * 8 * 0.75);
+  EXPECT_LT(attendees / 40, 5 * 8 * 1.25);
+}
+
+TEST(SimulatedAccount, ListPositionsHoldWhileMeetingsAreLive) {
+  SimulatedAccount account(workday(200, 2, 0), midnight() + 17h);
+  std::map<std::uint64_t, std::size_t> positions;
+  for (std::size_t index = 0; index < account.meeting_count(); ++index) {
+    positions[account.meeting_id(index)] = account.list_position(index);
+    EXPECT_EQ(account.first_index_from(account.list_position(index)), index);
+  }
+  account.advance_to(midnight() + 17h + 40min);
+  std::size_t still_live = 0;
+  for (const auto& [id, position] : positions) {
+    const std::optional<std::size_t> index = account.find_meeting(std::to_string(id));
+    if (!index) continue;
+    ++still_live;
+    EXPECT_EQ(account.list_position(*index), position);
+    EXPECT_EQ(account.first_index_from(position), *index);
+  }
+  EXPECT_GT(still_live, 20u);
+  EXPECT_LT(still_live, positions.size());
+  EXPECT_EQ(account.first_index_from(1'000'000), account.meeting_count());
+  EXPECT_THROW(account.meeting(account.meeting_count()), std::out_of_range);
+}
+
+TEST(SimulatedAccount, FindsOneParticipantByTheUserIdOfAPage) {
+  SimulatedAccount account(simulator_config(20, 10), test_start());
+  account.advance_to(test_start() + 25min);
+  std::size_t found = 0;
+  for (std::size_t index = 0; index < account.meeting_count(); ++index) {
+    for (const ParticipantQos& participant : account.participants(index, 0, 1000).participants) {
+      const std::optional<ParticipantQos> single = account.participant(index, participant.user_id);
+      ASSERT_TRUE(single);
+      EXPECT_EQ(test::to_json(*single, &write_participant),
+                test::to_json(participant, &write_participant));
+      ++found;
+    }
+    EXPECT_FALSE(account.participant(index, "16778241"));  // not a step of 1024
+    EXPECT_FALSE(account.participant(index, "1024"));
+    EXPECT_FALSE(account.participant(index, ""));
+    EXPECT_FALSE(account.participant(index, "16778240x"));
+  }
+  EXPECT_GT(found, 100u);
 }
 
 }  // namespace

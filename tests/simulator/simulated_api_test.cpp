@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -39,7 +40,9 @@ class SimulatedApiTest : public ::testing::Test {
  protected:
   explicit SimulatedApiTest(config::SimulatorConfig config = simulator_config(45, 12),
                             std::optional<RateLimits> limits = std::nullopt)
-      : config_(config), api_(make_api(config, [this] { return now_; }, limits)) {}
+      : config_(config),
+        api_(make_api(
+            config, [this] { return now_; }, limits)) {}
 
   static SimulatedApi make_api(const config::SimulatorConfig& config, Clock clock,
                                std::optional<RateLimits> limits) {
@@ -339,6 +342,356 @@ TEST_F(SimulatedApiTest, FollowsTheClockBetweenRequests) {
   for (const std::string& uuid : before) {
     EXPECT_EQ(std::count(after.begin(), after.end(), uuid), 0);
   }
+}
+
+TEST_F(SimulatedApiTest, ReturnsOneParticipantsQosByUserId) {
+  now_ += 30min;
+  const rapidjson::Document meetings = get_json("/v2/metrics/meetings?page_size=300");
+  int participants_checked = 0;
+  for (const auto& meeting : meetings["meetings"].GetArray()) {
+    const std::string id = std::to_string(meeting["id"].GetUint64());
+    const rapidjson::Document page = get_json(qos_target(id, "page_size=10"));
+    for (const auto& participant : page["participants"].GetArray()) {
+      const std::string user_id = participant["user_id"].GetString();
+      const rapidjson::Document single =
+          get_json("/v2/metrics/meetings/" + id + "/participants/" + user_id + "/qos?type=live");
+      EXPECT_TRUE(single == participant) << user_id;
+      ++participants_checked;
+    }
+  }
+  EXPECT_GT(participants_checked, 100);
+
+  const std::string id = std::to_string(meetings["meetings"][0]["id"].GetUint64());
+  for (const std::string unknown : {"1", "16778241", "99999999999", "abc"}) {
+    expect_zoom_error(
+        get("/v2/metrics/meetings/" + id + "/participants/" + unknown + "/qos", token_), 404, 3001);
+  }
+}
+
+// The labels' limits, as Zoom enforces them.
+
+std::string header(const http::Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (http::iequals(key, name)) return value;
+  }
+  return "(absent)";
+}
+
+config::SimulatorConfig rate_limited(config::Plan plan = config::Plan::business) {
+  config::SimulatorConfig config = simulator_config(45, 12);
+  config.enforce_rate_limits = true;
+  config.plan = plan;
+  return config;
+}
+
+class RateLimitedApiTest : public SimulatedApiTest {
+ protected:
+  RateLimitedApiTest() : SimulatedApiTest(rate_limited()) {}
+
+  std::string first_meeting_id() {
+    return std::to_string(
+        get_json("/v2/metrics/meetings?page_size=1")["meetings"][0]["id"].GetUint64());
+  }
+};
+
+TEST_F(RateLimitedApiTest, RefusesTheFortyFirstHeavyCallOfASecond) {
+  now_ = test_start() + 200ms;
+  const std::string id = first_meeting_id();
+  for (int call = 0; call < 40; ++call) ASSERT_EQ(get(qos_target(id), token_).status, 200u);
+
+  now_ = test_start() + 999ms;
+  const http::Response refused = get(qos_target(id), token_);
+  EXPECT_EQ(refused.status, 429u);
+  EXPECT_EQ(refused.content_type, "application/json;charset=UTF-8");
+  EXPECT_EQ(refused.body_string(),
+            R"({"code":429,"message":"You have reached the maximum per-second rate limit for )"
+            R"(this API. Try again later."})");
+  EXPECT_EQ(refused.headers, (http::Headers{{"X-RateLimit-Category", "Heavy"},
+                                            {"X-RateLimit-Type", "QPS"},
+                                            {"X-RateLimit-Limit", "40"},
+                                            {"X-RateLimit-Remaining", "0"},
+                                            {"Retry-After", "1"}}));
+  // The single participant's QoS is Heavy too.
+  EXPECT_EQ(get("/v2/metrics/meetings/" + id + "/participants/16778240/qos", token_).status, 429u);
+  // Lists are another label.
+  EXPECT_EQ(get("/v2/metrics/meetings", token_).status, 200u);
+
+  now_ = test_start() + 1s;
+  EXPECT_EQ(get(qos_target(id), token_).status, 200u);
+}
+
+TEST_F(RateLimitedApiTest, RefusesTheTwentyFirstListCallOfAMinute) {
+  now_ = test_start() + 15s;
+  const std::string id = first_meeting_id();
+  for (int call = 1; call < 20; ++call) {
+    ASSERT_EQ(get(call % 2 ? "/v2/metrics/meetings" : "/v2/metrics/webinars", token_).status, 200u);
+  }
+  for (const std::string list : {"/v2/metrics/meetings", "/v2/metrics/webinars"}) {
+    const http::Response refused = get(list, token_);
+    EXPECT_EQ(refused.status, 429u);
+    EXPECT_EQ(refused.body_string(),
+              R"({"code":429,"message":"You have reached the maximum per-minute rate limit for )"
+              R"(this API. Try again later."})");
+    EXPECT_EQ(refused.headers, (http::Headers{{"X-RateLimit-Category", "Resource-intensive"},
+                                              {"X-RateLimit-Type", "QPS"},
+                                              {"X-RateLimit-Limit", "20"},
+                                              {"X-RateLimit-Remaining", "0"},
+                                              {"Retry-After", "45"}}));
+  }
+  EXPECT_EQ(get(qos_target(id), token_).status, 200u);
+
+  now_ = test_start() + 1min;
+  EXPECT_EQ(get("/v2/metrics/meetings", token_).status, 200u);
+}
+
+TEST_F(RateLimitedApiTest, RefusedRequestsUseNoQuota) {
+  const std::string id = first_meeting_id();
+  for (int call = 0; call < 40; ++call) ASSERT_EQ(get(qos_target(id), token_).status, 200u);
+  for (int call = 0; call < 10; ++call) ASSERT_EQ(get(qos_target(id), token_).status, 429u);
+  now_ += 1s;
+  const http::Response answered = get(qos_target(id), token_);
+  EXPECT_EQ(header(answered, "X-RateLimit-Remaining"), std::to_string(60'000 - 42));
+
+  const RateLimitStats stats = api_.stats();
+  EXPECT_EQ(stats.heavy.answered, 41u);
+  EXPECT_EQ(stats.heavy.refused_by_window, 10u);
+  EXPECT_EQ(stats.heavy.refused_by_daily, 0u);
+  EXPECT_EQ(stats.resource_intensive.answered, 1u);
+  EXPECT_EQ(stats.resource_intensive.refused_by_window, 0u);
+  EXPECT_EQ(stats.daily_used, 42);
+  EXPECT_EQ(stats.daily_limit, 60'000);
+}
+
+TEST_F(RateLimitedApiTest, AnswersCarryTheDailyQuotaLeft) {
+  const http::Response list = get("/v2/metrics/meetings", new_access_token());
+  token_ = new_access_token();
+  EXPECT_EQ(list.status, 200u);
+  EXPECT_EQ(header(list, "X-RateLimit-Category"), "Resource-intensive");
+  EXPECT_EQ(header(list, "X-RateLimit-Limit"), "60000");
+  EXPECT_EQ(header(list, "X-RateLimit-Remaining"), "59999");
+  const std::string id = first_meeting_id();  // 59998
+  const http::Response qos = get(qos_target(id), token_);
+  EXPECT_EQ(header(qos, "X-RateLimit-Category"), "Heavy");
+  EXPECT_EQ(header(qos, "X-RateLimit-Remaining"), "59997");
+  EXPECT_EQ(header(qos, "X-RateLimit-Type"), "(absent)");
+  // An answered error counts; a request without a valid token is nobody's and counts nowhere.
+  const http::Response unknown = get(qos_target("12345678901"), token_);
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(header(unknown, "X-RateLimit-Remaining"), "59996");
+  const http::Response anonymous = get(qos_target(id), "not-a-token");
+  EXPECT_EQ(anonymous.status, 401u);
+  EXPECT_EQ(header(anonymous, "X-RateLimit-Remaining"), "(absent)");
+  EXPECT_EQ(api_.stats().daily_used, 4);
+}
+
+class SmallDailyQuotaApiTest : public SimulatedApiTest {
+ protected:
+  SmallDailyQuotaApiTest()
+      : SimulatedApiTest(
+            rate_limited(),
+            RateLimits{.heavy_per_second = 40, .resource_intensive_per_minute = 20, .daily = 5}) {}
+};
+
+TEST_F(SmallDailyQuotaApiTest, RefusesPastTheDailyQuotaUntilMidnightUtc) {
+  const rapidjson::Document meetings = get_json("/v2/metrics/meetings");
+  const std::string id = std::to_string(meetings["meetings"][0]["id"].GetUint64());
+  for (const std::string remaining : {"3", "2", "1"}) {
+    const http::Response qos = get(qos_target(id), token_);
+    EXPECT_EQ(qos.status, 200u);
+    EXPECT_EQ(header(qos, "X-RateLimit-Limit"), "5");
+    EXPECT_EQ(header(qos, "X-RateLimit-Remaining"), remaining);
+  }
+  EXPECT_EQ(header(get("/v2/metrics/webinars", token_), "X-RateLimit-Remaining"), "0");
+
+  const std::string daily_message =
+      R"({"code":429,"message":"You have exceeded the daily rate limit (5) of Dashboard API )"
+      R"(requests permitted for this particular account. Your daily rate limit will reset at )"
+      R"(00:00 UTC."})";
+  const http::Response heavy = get(qos_target(id), token_);
+  EXPECT_EQ(heavy.status, 429u);
+  EXPECT_EQ(heavy.body_string(), daily_message);
+  EXPECT_EQ(heavy.headers, (http::Headers{{"X-RateLimit-Category", "Heavy"},
+                                          {"X-RateLimit-Type", "Daily-limit"},
+                                          {"X-RateLimit-Limit", "5"},
+                                          {"X-RateLimit-Remaining", "0"},
+                                          {"Retry-After", "2026-11-23T00:00:00Z"}}));
+  const http::Response list = get("/v2/metrics/meetings", token_);
+  EXPECT_EQ(list.status, 429u);
+  EXPECT_EQ(list.body_string(), daily_message);
+  EXPECT_EQ(header(list, "X-RateLimit-Category"), "Resource-intensive");
+  EXPECT_EQ(header(list, "X-RateLimit-Type"), "Daily-limit");
+
+  now_ = test_start() + 13h + 59min + 59s;  // 23:59:59 UTC
+  token_ = new_access_token();
+  EXPECT_EQ(get("/v2/metrics/meetings", token_).status, 429u);
+  EXPECT_EQ(api_.stats().daily_used, 5);
+  EXPECT_EQ(api_.stats().heavy.refused_by_daily, 1u);
+  EXPECT_EQ(api_.stats().resource_intensive.refused_by_daily, 2u);
+
+  now_ += 1s;  // midnight
+  EXPECT_EQ(api_.stats().daily_used, 0);
+  const http::Response next_day = get("/v2/metrics/meetings", token_);
+  EXPECT_EQ(next_day.status, 200u);
+  EXPECT_EQ(header(next_day, "X-RateLimit-Remaining"), "4");
+}
+
+class ProPlanApiTest : public SimulatedApiTest {
+ protected:
+  ProPlanApiTest() : SimulatedApiTest(rate_limited(config::Plan::pro)) {}
+};
+
+TEST_F(ProPlanApiTest, EnforcesTheProPlansLimits) {
+  const http::Response list = get("/v2/metrics/meetings", new_access_token());
+  token_ = new_access_token();
+  EXPECT_EQ(header(list, "X-RateLimit-Limit"), "30000");
+  const std::string id =
+      std::to_string(parse_json(list.body_string())["meetings"][0]["id"].GetUint64());
+  for (int call = 0; call < 10; ++call) ASSERT_EQ(get(qos_target(id), token_).status, 200u);
+  const http::Response refused = get(qos_target(id), token_);
+  EXPECT_EQ(refused.status, 429u);
+  EXPECT_EQ(header(refused, "X-RateLimit-Limit"), "10");
+  for (int call = 1; call < 10; ++call) ASSERT_EQ(get("/v2/metrics/meetings", token_).status, 200u);
+  EXPECT_EQ(header(get("/v2/metrics/meetings", token_), "X-RateLimit-Limit"), "10");
+}
+
+TEST_F(SimulatedApiTest, UnenforcedLimitsNeverAnswer429) {
+  ASSERT_FALSE(config_.enforce_rate_limits);
+  token_ = new_access_token();
+  const std::string id =
+      std::to_string(get_json("/v2/metrics/meetings?page_size=1")["meetings"][0]["id"].GetUint64());
+  for (int call = 0; call < 200; ++call) {
+    const http::Response qos = get(qos_target(id), token_);
+    ASSERT_EQ(qos.status, 200u);
+    EXPECT_TRUE(qos.headers.empty());
+  }
+  for (int call = 0; call < 50; ++call) {
+    ASSERT_EQ(get("/v2/metrics/webinars", token_).status, 200u);
+  }
+  const RateLimitStats stats = api_.stats();
+  EXPECT_EQ(stats.heavy.answered, 200u);
+  EXPECT_EQ(stats.resource_intensive.answered, 51u);
+  EXPECT_EQ(stats.heavy.refused_by_window + stats.resource_intensive.refused_by_window, 0u);
+  EXPECT_EQ(stats.daily_used, 251);
+}
+
+// Webinars: the same rules under /metrics/webinars.
+
+config::SimulatorConfig with_webinars() {
+  config::SimulatorConfig config = simulator_config(45, 12);
+  config.webinars = 8;
+  return config;
+}
+
+class WebinarApiTest : public SimulatedApiTest {
+ protected:
+  WebinarApiTest() : SimulatedApiTest(with_webinars()) {}
+
+  std::string webinar_qos_target(std::string_view webinar, std::string_view query = "type=live") {
+    return "/v2/metrics/webinars/" + std::string(webinar) + "/participants/qos?" +
+           std::string(query);
+  }
+};
+
+TEST_F(WebinarApiTest, ListsLiveWebinarsApartFromMeetings) {
+  std::set<std::uint64_t> webinar_ids;
+  std::string next_token;
+  std::size_t pages = 0;
+  do {
+    std::string target = "/v2/metrics/webinars?type=live&page_size=3";
+    if (!next_token.empty()) target += "&next_page_token=" + percent_encode(next_token);
+    const rapidjson::Document page = get_json(target);
+    EXPECT_EQ(page["total_records"].GetInt(), 8);
+    EXPECT_EQ(page["page_count"].GetInt(), 3);
+    EXPECT_FALSE(page.HasMember("meetings"));
+    for (const auto& webinar : page["webinars"].GetArray()) {
+      EXPECT_TRUE(webinar_ids.insert(webinar["id"].GetUint64()).second);
+      for (const char* key :
+           {"uuid", "topic", "host", "email", "user_type", "start_time", "duration", "participants",
+            "has_pstn", "has_voip", "has_3rd_party_audio", "has_video", "has_screen_share",
+            "has_recording", "has_sip"}) {
+        EXPECT_TRUE(webinar.HasMember(key)) << key;
+      }
+    }
+    next_token = page["next_page_token"].GetString();
+    ++pages;
+  } while (!next_token.empty());
+  EXPECT_EQ(pages, 3u);
+  EXPECT_EQ(webinar_ids.size(), 8u);
+
+  const rapidjson::Document meetings = get_json("/v2/metrics/meetings?page_size=300");
+  EXPECT_EQ(meetings["total_records"].GetInt(), 45);
+  for (const auto& meeting : meetings["meetings"].GetArray()) {
+    EXPECT_FALSE(webinar_ids.contains(meeting["id"].GetUint64()));
+  }
+}
+
+TEST_F(WebinarApiTest, WebinarQosPagesCoverEveryAttendee) {
+  now_ += 40min;
+  const rapidjson::Document webinars = get_json("/v2/metrics/webinars?page_size=300");
+  std::size_t attendees = 0;
+  for (const auto& webinar : webinars["webinars"].GetArray()) {
+    const std::string id = std::to_string(webinar["id"].GetUint64());
+    std::set<std::string> user_ids;
+    std::string next_token;
+    do {
+      std::string query = "type=live&page_size=10";
+      if (!next_token.empty()) query += "&next_page_token=" + next_token;
+      const rapidjson::Document page = get_json(webinar_qos_target(id, query));
+      EXPECT_EQ(page["total_records"].GetInt(), webinar["participants"].GetInt());
+      EXPECT_LE(page["participants"].Size(), 10u);
+      for (const auto& participant : page["participants"].GetArray()) {
+        EXPECT_TRUE(user_ids.insert(participant["user_id"].GetString()).second);
+        EXPECT_TRUE(participant["user_qos"].IsArray());
+        const rapidjson::Document single =
+            get_json("/v2/metrics/webinars/" + id + "/participants/" +
+                     participant["user_id"].GetString() + "/qos");
+        EXPECT_TRUE(single == participant);
+      }
+      next_token = page["next_page_token"].GetString();
+    } while (!next_token.empty());
+    EXPECT_EQ(user_ids.size(), static_cast<std::size_t>(webinar["participants"].GetInt()));
+    attendees += user_ids.size();
+  }
+  // Webinars draw five times a meeting's audience: 60 on average here.
+  EXPECT_GT(attendees, 8u * 30);
+}
+
+TEST_F(WebinarApiTest, EndedAndUnknownWebinarsDoNotExist) {
+  const std::string webinar_id =
+      std::to_string(get_json("/v2/metrics/webinars?page_size=1")["webinars"][0]["id"].GetUint64());
+  const std::string meeting_id =
+      std::to_string(get_json("/v2/metrics/meetings?page_size=1")["meetings"][0]["id"].GetUint64());
+  EXPECT_EQ(get(webinar_qos_target(webinar_id), token_).status, 200u);
+
+  const http::Response unknown = get(webinar_qos_target("12345678901"), token_);
+  expect_zoom_error(unknown, 404, 3001);
+  EXPECT_EQ(std::string(parse_json(unknown.body_string())["message"].GetString()),
+            "Webinar does not exist: 12345678901.");
+  // Each kind is found only under its own path.
+  expect_zoom_error(get(webinar_qos_target(meeting_id), token_), 404, 3001);
+  expect_zoom_error(get(qos_target(webinar_id), token_), 404, 3001);
+
+  // No webinar lasts longer than two hours.
+  now_ += 3h;
+  token_ = new_access_token();
+  const http::Response ended = get(webinar_qos_target(webinar_id), token_);
+  expect_zoom_error(ended, 404, 3001);
+  EXPECT_EQ(std::string(parse_json(ended.body_string())["message"].GetString()),
+            "Webinar does not exist: " + webinar_id + ".");
+  expect_zoom_error(get("/v2/metrics/webinars?type=past", token_), 400, 300);
+}
+
+TEST_F(WebinarApiTest, PageTokensBelongToTheirListing) {
+  const std::string meetings_token =
+      get_json("/v2/metrics/meetings?page_size=1")["next_page_token"].GetString();
+  const std::string webinars_token =
+      get_json("/v2/metrics/webinars?page_size=1")["next_page_token"].GetString();
+  expect_zoom_error(
+      get("/v2/metrics/webinars?next_page_token=" + percent_encode(meetings_token), token_), 400,
+      300);
+  expect_zoom_error(
+      get("/v2/metrics/meetings?next_page_token=" + percent_encode(webinars_token), token_), 400,
+      300);
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ HttpReply exchange(unsigned short port, const std::string& method, const std::st
 // Runs SimulatedZoom on its own thread, as the exporter does on its event loop.
 class SimulatedZoomTest : public ::testing::Test {
  protected:
-  SimulatedZoomTest() : zoom_(io_, simulator_config(25, 6), [this] { return now_.load(); }) {}
+  explicit SimulatedZoomTest(config::SimulatorConfig config = simulator_config(25, 6))
+      : zoom_(io_, config, [this] { return now_.load(); }) {}
 
   void SetUp() override {
     zoom_.start();
@@ -163,6 +164,43 @@ TEST_F(SimulatedZoomTest, FollowsItsClock) {
       parse_json(get("/metrics/meetings?page_size=300", access_token()).body)["meetings"][0]["uuid"]
           .GetString();
   EXPECT_NE(before, after);
+}
+
+config::SimulatorConfig pro_plan_enforced() {
+  config::SimulatorConfig config = simulator_config(25, 6);
+  config.enforce_rate_limits = true;
+  config.plan = config::Plan::pro;
+  return config;
+}
+
+class RateLimitedSimulatedZoomTest : public SimulatedZoomTest {
+ protected:
+  RateLimitedSimulatedZoomTest() : SimulatedZoomTest(pro_plan_enforced()) {}
+};
+
+TEST_F(RateLimitedSimulatedZoomTest, SendsZoomsRateLimitHeadersOverSockets) {
+  const std::string token = access_token();
+  const HttpReply list = get("/metrics/meetings?page_size=1", token);
+  ASSERT_EQ(list.status, 200u);
+  EXPECT_NE(list.head.find("X-RateLimit-Limit: 30000\r\n"), std::string::npos) << list.head;
+  EXPECT_NE(list.head.find("X-RateLimit-Remaining: 29999\r\n"), std::string::npos) << list.head;
+  const std::string id = std::to_string(parse_json(list.body)["meetings"][0]["id"].GetUint64());
+  for (int call = 0; call < 10; ++call) {
+    ASSERT_EQ(get("/metrics/meetings/" + id + "/participants/qos", token).status, 200u);
+  }
+  const HttpReply refused = get("/metrics/meetings/" + id + "/participants/qos", token);
+  EXPECT_EQ(refused.status, 429u);
+  for (const char* line : {"X-RateLimit-Category: Heavy\r\n", "X-RateLimit-Type: QPS\r\n",
+                           "X-RateLimit-Limit: 10\r\n", "Retry-After: 1"}) {
+    EXPECT_NE(refused.head.find(line), std::string::npos) << line << " in " << refused.head;
+  }
+  EXPECT_EQ(parse_json(refused.body)["code"].GetInt(), 429);
+
+  const RateLimitStats stats = zoom_.stats();
+  EXPECT_EQ(stats.heavy.answered, 10u);
+  EXPECT_EQ(stats.heavy.refused_by_window, 1u);
+  EXPECT_EQ(stats.resource_intensive.answered, 1u);
+  EXPECT_EQ(stats.daily_used, 11);
 }
 
 }  // namespace

@@ -1,12 +1,16 @@
 #include "bench/quota_simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <memory>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -37,7 +41,9 @@ constexpr Duration kTokenRenewMargin = 5min;
 constexpr int kQosPageSize = 10;
 constexpr int kMeetingsPageSize = 300;
 
-double seconds_of(Duration duration) { return Seconds(duration).count(); }
+double seconds_of(Duration duration) {
+  return Seconds(duration).count();
+}
 
 std::int64_t utc_day(TimePoint at) {
   return std::chrono::floor<std::chrono::days>(at).time_since_epoch().count();
@@ -63,8 +69,8 @@ AgeSummary summarize(std::vector<double> values) {
   if (values.empty()) return summary;
   // Nearest rank, as Prometheus' quantile_over_time would give on the same samples.
   auto rank = [&](double quantile) {
-    const auto index = static_cast<std::size_t>(
-        std::ceil(quantile * static_cast<double>(values.size()))) - 1;
+    const auto index =
+        static_cast<std::size_t>(std::ceil(quantile * static_cast<double>(values.size()))) - 1;
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index),
                      values.end());
     return values[index];
@@ -140,7 +146,8 @@ class ZoomLink {
       : config_(config),
         events_(events),
         result_(result),
-        api_(config.simulator, [&events] { return events.now(); }, limits_of(config)) {}
+        api_(
+            config.simulator, [&events] { return events.now(); }, limits_of(config)) {}
 
   Reply get(Category category, const std::string& path, const std::string& query) {
     const TimePoint now = events_.now();
@@ -187,13 +194,12 @@ class ZoomLink {
     request.path = "/oauth/token";
     request.target = request.path;
     request.headers = {
-        {"Authorization",
-         "Basic " + simulator::base64_encode(std::string(simulator::kClientId) + ":" +
-                                                 simulator::kClientSecret,
-                                             simulator::Base64Alphabet::standard)},
+        {"Authorization", "Basic " + simulator::base64_encode(std::string(simulator::kClientId) +
+                                                                  ":" + simulator::kClientSecret,
+                                                              simulator::Base64Alphabet::standard)},
         {"Content-Type", "application/x-www-form-urlencoded"}};
-    request.body = std::string("grant_type=account_credentials&account_id=") +
-                   simulator::kAccountId;
+    request.body =
+        std::string("grant_type=account_credentials&account_id=") + simulator::kAccountId;
     const http::Response response = api_.handle(request);
     ++result_.token_requests;
     const zoom::Decoded<zoom::TokenReply> token = zoom::decode_token_reply(response.body_string());
@@ -203,8 +209,7 @@ class ZoomLink {
   }
 
   void count(Category category, const Reply& reply, TimePoint sent) {
-    LabelCounts& counts =
-        category == Category::heavy ? result_.heavy : result_.resource_intensive;
+    LabelCounts& counts = category == Category::heavy ? result_.heavy : result_.resource_intensive;
     if (reply.is_rate_limited()) {
       const auto type = scheduler::rate_limit_type(reply.header("X-RateLimit-Type"),
                                                    zoom::decode_error_body(reply.body).message);
@@ -232,6 +237,7 @@ class ExportedMeetings {
   void on_listed(TimePoint now, const std::vector<MeetingKey>& live) {
     std::map<MeetingKey, Entry> next;
     for (const MeetingKey& key : live) {
+      ever_listed_.insert(key);
       auto known = exported_.find(key);
       next[key] = known != exported_.end() ? known->second : Entry{now, std::nullopt};
     }
@@ -240,14 +246,19 @@ class ExportedMeetings {
 
   void on_fetched(TimePoint now, MeetingKey key) {
     if (auto found = exported_.find(key); found != exported_.end()) found->second.fetched = now;
+    ever_fetched_.insert(key);
   }
+
+  std::size_t ever_listed() const { return ever_listed_.size(); }
+  std::size_t ever_fetched() const { return ever_fetched_.size(); }
 
   void on_ended(MeetingKey key) { exported_.erase(key); }
 
   // A meeting never fetched yet is as old as its listing: /metrics has shown nothing of it.
-  void sample(TimePoint now, std::vector<double>& ages) const {
+  void sample(TimePoint now, std::vector<double>& ages, std::vector<double>& fetched_ages) const {
     for (const auto& [key, entry] : exported_) {
       ages.push_back(seconds_of(now - entry.fetched.value_or(entry.first_listed)));
+      if (entry.fetched) fetched_ages.push_back(ages.back());
     }
   }
 
@@ -264,6 +275,8 @@ class ExportedMeetings {
     std::optional<TimePoint> fetched;
   };
   std::map<MeetingKey, Entry> exported_;
+  std::set<MeetingKey> ever_listed_;
+  std::set<MeetingKey> ever_fetched_;
 };
 
 std::string list_query(const std::string& page_token) {
@@ -321,9 +334,9 @@ class ListRound {
     }
     if (reply.status != 200) return finish(false);
     const MeetingKind kind = kinds_[kind_index_];
-    auto page = zoom::decode_meetings_page(
-        reply.body, kind == MeetingKind::webinar ? zoom::MeetingType::webinar
-                                                 : zoom::MeetingType::meeting);
+    auto page = zoom::decode_meetings_page(reply.body, kind == MeetingKind::webinar
+                                                           ? zoom::MeetingType::webinar
+                                                           : zoom::MeetingType::meeting);
     if (!page.value) return finish(false);
     ++pages_;
     retries_ = 0;
@@ -403,26 +416,37 @@ class SchedulerDaemon {
   }
 
   // SchedulerGate::admit, then the request, then SchedulerGate::on_reply when the reply is in.
+  // Like the gate, requests of a category are admitted in the order they asked.
   void send(Category category, std::string path, std::string query,
             std::function<void(Reply)> on_reply) {
+    auto& line = waiting_[static_cast<std::size_t>(category)];
+    line.push_back({std::move(path), std::move(query), std::move(on_reply)});
+    if (line.size() == 1) admit_next(category);
+  }
+
+  // Admits the head of the line when the scheduler allows, else comes back then; exactly one
+  // such check is pending while the line is not empty.
+  void admit_next(Category category) {
+    auto& line = waiting_[static_cast<std::size_t>(category)];
+    if (line.empty()) return;
     const TimePoint now = events_.now();
     const Duration wait = scheduler_.admission_wait(now, category);
     if (wait > Duration::zero()) {
-      events_.at(std::chrono::ceil<std::chrono::milliseconds>(now + std::min(wait, kLongestAdmissionSleep)),
-                 [this, category, path = std::move(path), query = std::move(query),
-                  on_reply = std::move(on_reply)]() mutable {
-                   send(category, std::move(path), std::move(query), std::move(on_reply));
-                 });
+      events_.at(now + std::min(wait, kLongestAdmissionSleep),
+                 [this, category] { admit_next(category); });
       return;
     }
+    PendingRequest request = std::move(line.front());
+    line.pop_front();
     scheduler_.on_sent(now, category);
-    Reply reply = zoom_.get(category, path, query);
+    Reply reply = zoom_.get(category, request.path, request.query);
     const Duration latency = reply.latency;
     events_.at(now + latency, [this, category, reply = std::move(reply),
-                               on_reply = std::move(on_reply)]() mutable {
+                               on_reply = std::move(request.on_reply)]() mutable {
       tell_scheduler(category, reply);
       on_reply(std::move(reply));
     });
+    admit_next(category);
   }
 
   void tell_scheduler(Category category, const Reply& reply) {
@@ -562,6 +586,12 @@ class SchedulerDaemon {
   StrategyResult& result_;
   scheduler::RefreshScheduler scheduler_;
   std::vector<Worker> workers_;
+  struct PendingRequest {
+    std::string path;
+    std::string query;
+    std::function<void(Reply)> on_reply;
+  };
+  std::array<std::deque<PendingRequest>, 2> waiting_;  // per Category, in the order they asked
   std::unique_ptr<ListRound> list_;
 };
 
@@ -754,8 +784,9 @@ StrategyResult simulate_strategy(const SimulationConfig& config, Strategy strate
   ZoomLink zoom(config, events, result);
   ExportedMeetings exported;
   std::vector<double> ages;
+  std::vector<double> fetched_ages;
   for (const TimePoint at : sample_instants(config)) {
-    events.at(at, [&] { exported.sample(events.now(), ages); });
+    events.at(at, [&] { exported.sample(events.now(), ages, fetched_ages); });
   }
   if (strategy == Strategy::scheduler) {
     SchedulerDaemon daemon(config, events, zoom, exported, result);
@@ -774,7 +805,11 @@ StrategyResult simulate_strategy(const SimulationConfig& config, Strategy strate
   result.simulator_refused = stats.heavy.refused_by_window + stats.heavy.refused_by_daily +
                              stats.resource_intensive.refused_by_window +
                              stats.resource_intensive.refused_by_daily;
+  result.meetings_listed = exported.ever_listed();
+  result.meetings_fetched = exported.ever_fetched();
+  result.never_fetched_samples = ages.size() - fetched_ages.size();
   result.age = summarize(std::move(ages));
+  result.fetched_age = summarize(std::move(fetched_ages));
   result.wall_seconds = Seconds(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
@@ -809,9 +844,14 @@ SimulationResult run_quota_simulation(const SimulationConfig& config) {
   SimulationResult result;
   result.daily_limit = config.daily_limit;
   result.daily_budget = config.daily_budget();
+  // Each strategy has its own simulated Zoom and shares nothing with the other.
+  std::future<StrategyResult> naive = std::async(
+      std::launch::async, [&config] { return simulate_strategy(config, Strategy::naive); });
   result.scheduler = simulate_strategy(config, Strategy::scheduler);
-  result.naive = simulate_strategy(config, Strategy::naive);
+  const auto bound_start = std::chrono::steady_clock::now();
   result.bound = age_bound(config, result.scheduler.list_requests);
+  result.bound_wall_seconds = Seconds(std::chrono::steady_clock::now() - bound_start).count();
+  result.naive = naive.get();
   result.wall_seconds = Seconds(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
@@ -846,9 +886,9 @@ std::string format_report(const SimulationConfig& config, const SimulationResult
   std::snprintf(title, sizeof title,
                 "Quota simulation: %.4g h from %s, %d meetings + %d webinars at peak (%s), "
                 "%d participants/meeting, seed %llu\n\n",
-                hours, format_utc(config.start).c_str(), config.simulator.meetings, config.simulator.webinars,
-                config.simulator.load_profile == config::LoadProfile::workday ? "workday"
-                                                                              : "flat",
+                hours, format_utc(config.start).c_str(), config.simulator.meetings,
+                config.simulator.webinars,
+                config.simulator.load_profile == config::LoadProfile::workday ? "workday" : "flat",
                 config.simulator.participants_per_meeting,
                 static_cast<unsigned long long>(config.simulator.seed));
   out += title;
@@ -874,21 +914,44 @@ std::string format_report(const SimulationConfig& config, const SimulationResult
   char line[400];
   std::snprintf(line, sizeof line,
                 "\nQoS fetches completed: scheduler %s, naive %s; failed: scheduler %s, naive "
-                "%s; age samples: scheduler %zu, naive %zu, bound %zu\n",
+                "%s; age samples: scheduler %s, naive %s, bound %s\n",
                 with_thousands(s.fetches_completed).c_str(),
                 with_thousands(n.fetches_completed).c_str(),
                 with_thousands(s.fetches_failed).c_str(), with_thousands(n.fetches_failed).c_str(),
-                s.age.samples, n.age.samples, b.samples);
+                with_thousands(s.age.samples).c_str(), with_thousands(n.age.samples).c_str(),
+                with_thousands(b.samples).c_str());
   out += line;
   const bool counts_agree =
       s.simulator_answered == s.heavy.answered + s.resource_intensive.answered &&
       n.simulator_answered == n.heavy.answered + n.resource_intensive.answered;
   out += std::string("The simulated Zoom's own counts ") +
          (counts_agree ? "agree with the table.\n" : "DISAGREE with the table.\n");
+  auto percent = [](std::uint64_t part, std::size_t whole) {
+    return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  };
+  std::snprintf(
+      line, sizeof line,
+      "Meetings and webinars listed during the run: scheduler %s, naive %s; of them "
+      "with QoS fetched at least once: scheduler %s, naive %s\n",
+      with_thousands(s.meetings_listed).c_str(), with_thousands(n.meetings_listed).c_str(),
+      with_thousands(s.meetings_fetched).c_str(), with_thousands(n.meetings_fetched).c_str());
+  out += line;
   std::snprintf(line, sizeof line,
-                "Wall time: %.2f s (scheduler %.2f s, naive %.2f s, bound %.2f s)\n",
-                result.wall_seconds, s.wall_seconds, n.wall_seconds,
-                result.wall_seconds - s.wall_seconds - n.wall_seconds);
+                "Age samples of meetings listed but not fetched yet (age counted from the "
+                "listing): scheduler %.1f%%, naive %.1f%%\n",
+                percent(s.never_fetched_samples, s.age.samples),
+                percent(n.never_fetched_samples, n.age.samples));
+  out += line;
+  std::snprintf(line, sizeof line,
+                "Age of the meetings with QoS on /metrics only: scheduler p50 %s, p95 %s, max %s; "
+                "naive p50 %s, p95 %s, max %s\n",
+                format_age(s.fetched_age.p50).c_str(), format_age(s.fetched_age.p95).c_str(),
+                format_age(s.fetched_age.max).c_str(), format_age(n.fetched_age.p50).c_str(),
+                format_age(n.fetched_age.p95).c_str(), format_age(n.fetched_age.max).c_str());
+  out += line;
+  std::snprintf(line, sizeof line,
+                "Wall time: %.2f s (threads: scheduler %.2f s then bound %.2f s; naive %.2f s)\n",
+                result.wall_seconds, s.wall_seconds, result.bound_wall_seconds, n.wall_seconds);
   out += line;
   auto target = [&](bool met, const std::string& text) {
     out += std::string(met ? "  met:    " : "  MISSED: ") + text + "\n";
@@ -896,7 +959,8 @@ std::string format_report(const SimulationConfig& config, const SimulationResult
   out += "Targets for the scheduler:\n";
   target(result.no_rate_limited(), "no 429");
   target(result.within_daily_budget(),
-         "daily quota used <= share (" + with_thousands(static_cast<std::uint64_t>(s.max_daily_used)) +
+         "daily quota used <= share (" +
+             with_thousands(static_cast<std::uint64_t>(s.max_daily_used)) +
              " <= " + with_thousands(static_cast<std::uint64_t>(result.daily_budget)) + ")");
   std::snprintf(line, sizeof line, "age p95 <= %.2fx bound p95 (%.0f s <= %.0f s, ratio %.2f)",
                 kAgeTargetFactor, s.age.p95, kAgeTargetFactor * b.p95,

@@ -26,7 +26,7 @@ struct SimulationConfig {
   Duration poll_interval = std::chrono::seconds(60);
   // How often the age of the exported data is sampled, as a scrape of /metrics would see it.
   Duration sample_interval = std::chrono::seconds(60);
-  int workers = 4;           // QoS fetches in flight at once, in both strategies
+  int workers = 4;            // QoS fetches in flight at once, in both strategies
   bool poll_webinars = true;  // list and refresh live webinars too, as poll.webinars does
 
   // Zoom's limits, which the simulated Zoom enforces and the scheduler is told.
@@ -71,10 +71,15 @@ struct StrategyResult {
   std::uint64_t fetches_completed = 0;  // every page of a meeting's QoS fetched
   std::uint64_t fetches_failed = 0;     // a page refused or failed: the old data stays
   std::uint64_t meetings_ended = 0;     // 404/3001 on a fetch: dropped from /metrics
+  std::uint64_t meetings_listed = 0;    // distinct meetings and webinars ever listed
+  std::uint64_t meetings_fetched = 0;   // of those, how many had their QoS fetched at least once
   // What the simulated Zoom itself counted, to check this model's own counts against.
   std::uint64_t simulator_answered = 0;
   std::uint64_t simulator_refused = 0;
   AgeSummary age;
+  // Age samples of meetings listed but not fetched yet, whose age counts from their listing.
+  std::uint64_t never_fetched_samples = 0;
+  AgeSummary fetched_age;  // the age over the samples of meetings with QoS on /metrics only
   double wall_seconds = 0;
 };
 
@@ -84,7 +89,8 @@ struct SimulationResult {
   AgeSummary bound;  // the best age any schedule could reach with the scheduler's budget
   std::int64_t daily_limit = 0;
   std::int64_t daily_budget = 0;
-  double wall_seconds = 0;
+  double bound_wall_seconds = 0;
+  double wall_seconds = 0;  // the two strategies run on two threads: less than the sum
 
   bool no_rate_limited() const;
   bool within_daily_budget() const;
@@ -99,7 +105,7 @@ inline constexpr double kAgeTargetFactor = 1.25;
 // Plays `config.duration` of virtual time from `config.start` with one strategy.
 StrategyResult simulate_strategy(const SimulationConfig& config, Strategy strategy);
 
-// Both strategies, and the bound sampled at the same instants.
+// Both strategies (each on its own thread), and the bound sampled at the same instants.
 SimulationResult run_quota_simulation(const SimulationConfig& config);
 
 // Per sample instant: the age bound, max(poll interval, live pages / sustainable rate), with the

@@ -1,5 +1,6 @@
 #include "daemon/scheduler_gate.hpp"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
@@ -29,31 +30,66 @@ SchedulerGate::SchedulerGate(asio::io_context& io, scheduler::RefreshScheduler& 
                              metrics::ExporterMetrics& metrics)
     : io_(io), scheduler_(scheduler), metrics_(metrics) {}
 
-asio::awaitable<bool> SchedulerGate::sleep(std::chrono::steady_clock::duration duration) {
-  asio::steady_timer timer(io_, std::min<std::chrono::steady_clock::duration>(duration,
-                                                                              kLongestSleep));
+asio::awaitable<bool> SchedulerGate::sleep(Timer& timer,
+                                           std::chrono::steady_clock::duration duration) {
+  timer.expires_after(std::min<std::chrono::steady_clock::duration>(duration, kLongestSleep));
   sleepers_.insert(&timer);
-  boost::system::error_code ignored;  // cancelled by stop()
+  boost::system::error_code ignored;  // cancelled by stop() and by whoever goes first
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   sleepers_.erase(&timer);
   co_return !stopped_;
 }
 
+void SchedulerGate::wake(std::set<Timer*>& timers) {
+  for (Timer* timer : timers) timer->cancel();
+}
+
 asio::awaitable<bool> SchedulerGate::wait_until_admissible(scheduler::Category category) {
+  Timer timer(io_);
+  watchers_.insert(&timer);
+  bool admissible = false;
   while (!stopped_) {
     const auto wait = scheduler_.admission_wait(scheduler::Clock::now(), category);
-    if (wait <= scheduler::Duration::zero()) co_return true;
-    const bool awake = co_await sleep(wait);
+    if (queue(category).empty() && wait <= scheduler::Duration::zero()) {
+      admissible = true;
+      break;
+    }
+    // With others queued, their admissions wake us; otherwise the wait is known.
+    const auto duration =
+        queue(category).empty()
+            ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait)
+            : std::chrono::steady_clock::duration(kLongestSleep);
+    const bool awake = co_await sleep(timer, duration);
     if (!awake) break;
   }
-  co_return false;
+  watchers_.erase(&timer);
+  co_return admissible;
 }
 
 asio::awaitable<bool> SchedulerGate::admit(scheduler::Category category) {
-  const bool admissible = co_await wait_until_admissible(category);
-  if (!admissible) co_return false;
-  scheduler_.on_sent(scheduler::Clock::now(), category);
-  co_return true;
+  Timer timer(io_);
+  auto& line = queue(category);
+  line.push_back(&timer);
+  bool admitted = false;
+  while (!stopped_) {
+    std::chrono::steady_clock::duration duration = kLongestSleep;  // until the one ahead goes
+    if (line.front() == &timer) {
+      const auto wait = scheduler_.admission_wait(scheduler::Clock::now(), category);
+      if (wait <= scheduler::Duration::zero()) {
+        admitted = true;
+        break;
+      }
+      duration = std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait);
+    }
+    const bool awake = co_await sleep(timer, duration);
+    if (!awake) break;
+  }
+  line.erase(std::find(line.begin(), line.end(), &timer));
+  if (admitted) scheduler_.on_sent(scheduler::Clock::now(), category);
+  // The next in line, and workers waiting to pick, look again.
+  if (!line.empty()) line.front()->cancel();
+  wake(watchers_);
+  co_return admitted;
 }
 
 void SchedulerGate::on_reply(scheduler::Category category, const zoom::HttpOutcome& outcome) {
@@ -71,9 +107,10 @@ void SchedulerGate::on_reply(scheduler::Category category, const zoom::HttpOutco
   const std::string fields = "category=" + std::string(scheduler::category_label(category)) +
                              " retry_after=" + log::quote(outcome.header("Retry-After"));
   if (type == scheduler::LimitType::daily) {
-    log::error("Zoom's daily rate limit is used up: no QoS calls until it resets; /metrics keeps "
-               "the last data",
-               fields);
+    log::error(
+        "Zoom's daily rate limit is used up: no QoS calls until it resets; /metrics keeps "
+        "the last data",
+        fields);
   } else if (std::chrono::steady_clock::now() - last_qps_log_ > 1min) {
     // Other apps of the account share the per-second limits; one line a minute is enough.
     last_qps_log_ = std::chrono::steady_clock::now();
@@ -83,7 +120,7 @@ void SchedulerGate::on_reply(scheduler::Category category, const zoom::HttpOutco
 
 void SchedulerGate::stop() {
   stopped_ = true;
-  for (auto* timer : sleepers_) timer->cancel();
+  wake(sleepers_);
 }
 
 }  // namespace zqe::daemon

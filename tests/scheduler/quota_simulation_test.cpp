@@ -57,7 +57,8 @@ TEST(QuotaSimulation, SchedulerStaysWithinZoomsLimitsAndItsShare) {
 // simulation sees 429s when they happen, so the scheduler's zero above means something.
 TEST(QuotaSimulation, NaivePollingHitsTheDailyLimit) {
   SimulationConfig config = busy_afternoon();
-  config.duration = 20min;
+  config.duration = 5min;
+  config.daily_limit = 500;  // about two minutes of naive polling of this account
   const StrategyResult result = simulate_strategy(config, Strategy::naive);
 
   EXPECT_GT(result.heavy.refused_daily, 0u);
@@ -68,13 +69,14 @@ TEST(QuotaSimulation, NaivePollingHitsTheDailyLimit) {
 
 TEST(QuotaSimulation, ReportHasOneRowPerMeasure) {
   SimulationConfig config = busy_afternoon();
-  config.duration = 10min;
+  config.duration = 5min;
+  config.simulator.meetings = 20;
   const SimulationResult result = run_quota_simulation(config);
   const std::string report = format_report(config, result);
   for (const char* row :
        {"| scheduler | naive | bound |", "| Heavy requests", "| Resource-intensive requests",
-        "| 429 (QPS)", "| 429 (daily)", "| daily quota used", "| age p50", "| age p95",
-        "| age max", "Wall time:"}) {
+        "| 429 (QPS)", "| 429 (daily)", "| daily quota used", "| age p50", "| age p95", "| age max",
+        "Wall time:"}) {
     EXPECT_NE(report.find(row), std::string::npos) << row << "\n" << report;
   }
   EXPECT_GT(result.bound.samples, 0u);

@@ -503,7 +503,7 @@ class SchedulerDaemon {
 
   // --- Workers.
 
-  // Like the poller's work_available_ timer: a new list may bring meetings due at once.
+  // As the poller wakes its idle workers: a new list may bring meetings due at once.
   void wake_sleeping_workers() {
     for (std::size_t index = 0; index < workers_.size(); ++index) {
       Worker& worker = workers_[index];

@@ -21,8 +21,7 @@ namespace {
 constexpr auto kPublishInterval = 1s;
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 scheduler::MeetingKey key_of(const zoom::LiveMeeting& meeting) {

@@ -24,7 +24,7 @@ namespace zqe::daemon {
 struct PollerOptions {
   std::chrono::milliseconds interval{60'000};  // poll.interval: readiness waits at most this
   int workers = 4;                             // QoS refreshes in flight at once
-  bool webinars = true;  // list and refresh live webinars too
+  bool webinars = true;                        // list and refresh live webinars too
 };
 
 struct MeetingState {
@@ -66,7 +66,8 @@ class Poller {
   boost::asio::awaitable<void> worker();
   boost::asio::awaitable<void> list_once();
   boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
-  void apply_listing(std::vector<zoom::LiveMeeting> meetings, std::optional<zoom::MeetingType> only);
+  void apply_listing(std::vector<zoom::LiveMeeting> meetings,
+                     std::optional<zoom::MeetingType> only);
   // Publishes when something changed: at once, or when `at_once` is false only if the last
   // publish is older than kPublishInterval.
   void publish_changes(bool at_once);

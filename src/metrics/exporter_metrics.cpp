@@ -112,8 +112,7 @@ void ExporterMetrics::set_up(bool up) {
 }
 
 void ExporterMetrics::count_rate_limited(std::string_view category, std::string_view type) {
-  rate_limited_.Add({{"category", std::string(category)}, {"type", std::string(type)}})
-      .Increment();
+  rate_limited_.Add({{"category", std::string(category)}, {"type", std::string(type)}}).Increment();
 }
 
 void ExporterMetrics::set_scheduler_state(double budget_remaining,

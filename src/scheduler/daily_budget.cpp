@@ -24,7 +24,9 @@ void DailyBudget::spend(TimePoint now) {
   ++used_;
 }
 
-std::int64_t DailyBudget::used(TimePoint now) const { return same_day(now) ? used_ : 0; }
+std::int64_t DailyBudget::used(TimePoint now) const {
+  return same_day(now) ? used_ : 0;
+}
 
 std::optional<std::int64_t> DailyBudget::zoom_remaining(TimePoint now) const {
   if (!same_day(now) || !zoom_remaining_) return std::nullopt;

@@ -29,7 +29,9 @@ constexpr Duration kMaxBackoff = 15min;
 // first round after a start) is fetched promptly; what it lends lowers the rate after it.
 constexpr double kPacingBurstSeconds = 300;
 
-Duration seconds(double value) { return std::chrono::duration_cast<Duration>(Seconds(value)); }
+Duration seconds(double value) {
+  return std::chrono::duration_cast<Duration>(Seconds(value));
+}
 
 // Spreads retries of many failed meetings so they do not return in one burst.
 double jitter(const MeetingKey& key, int failures) {
@@ -145,8 +147,7 @@ TimePoint RefreshScheduler::next_list_at(TimePoint now) const {
   return last_list_ + list_period(now);
 }
 
-void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>& live,
-                                 int pages) {
+void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>& live, int pages) {
   last_list_ = now;
   list_pages_ = std::max(1, pages);
   std::map<MeetingKey, Tracked> next;
@@ -167,7 +168,9 @@ void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>
   meetings_ = std::move(next);
 }
 
-void RefreshScheduler::on_list_failed(TimePoint now) { last_list_ = now; }
+void RefreshScheduler::on_list_failed(TimePoint now) {
+  last_list_ = now;
+}
 
 // --- Refreshes.
 
@@ -182,8 +185,8 @@ double RefreshScheduler::priority(const Tracked& meeting, TimePoint now) const {
     return kNewMeetingHeadStartIntervals * Seconds(options_.min_refresh_interval).count() +
            Seconds(now - meeting.first_seen).count();
   }
-  const double weight = std::clamp(
-      (1 + 0.25 * meeting.badness) / (1 + 0.05 * (pages(meeting) - 1)), 0.8, 1.25);
+  const double weight =
+      std::clamp((1 + 0.25 * meeting.badness) / (1 + 0.05 * (pages(meeting) - 1)), 0.8, 1.25);
   return Seconds(now - *meeting.refreshed).count() * weight;
 }
 

@@ -31,8 +31,8 @@ std::optional<TimePoint> parse_retry_after(std::string_view value, TimePoint now
   }
   const auto timestamp = qos::parse_timestamp(value);
   if (timestamp.status != qos::ParseStatus::value) return std::nullopt;
-  return TimePoint(std::chrono::duration_cast<Duration>(
-      std::chrono::duration<double>(timestamp.value)));
+  return TimePoint(
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timestamp.value)));
 }
 
 LimitType rate_limit_type(std::string_view type_header, std::string_view body) {

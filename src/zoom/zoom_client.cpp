@@ -93,9 +93,10 @@ asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
     gate_.on_reply(category, outcome);
     if (outcome.error != TransportError::none) {
       metrics_.count_request(endpoint, transport_error_name(outcome.error), seconds);
-      co_return Reply{{}, ApiError{ApiError::Kind::transport, 0, std::nullopt,
-                                   std::string(transport_error_name(outcome.error)) + ": " +
-                                       outcome.error_detail}};
+      co_return Reply{
+          {},
+          ApiError{ApiError::Kind::transport, 0, std::nullopt,
+                   std::string(transport_error_name(outcome.error)) + ": " + outcome.error_detail}};
     }
     metrics_.count_request(endpoint, std::to_string(outcome.status), seconds);
     if (outcome.status == 200) co_return Reply{std::move(outcome.body), std::nullopt};
@@ -124,11 +125,11 @@ asio::awaitable<ApiResult<Listing>> ZoomClient::live_meetings(MeetingType type) 
   Listing listing;
   Pagination pages;
   do {
-    Reply reply = co_await get(
-        webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
-        scheduler::Category::resource_intensive,
-        page_query(webinars ? "/metrics/webinars" : "/metrics/meetings",
-                   options_.meetings_page_size, pages.token()));
+    Reply reply =
+        co_await get(webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
+                     scheduler::Category::resource_intensive,
+                     page_query(webinars ? "/metrics/webinars" : "/metrics/meetings",
+                                options_.meetings_page_size, pages.token()));
     ++listing.pages;
     if (reply.error) co_return ApiResult<Listing>{std::nullopt, *reply.error};
     auto page = decode_meetings_page(reply.body, type);

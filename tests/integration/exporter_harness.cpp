@@ -73,7 +73,8 @@ HttpReply ExporterHarness::get(const std::string& target,
 
 void ExporterHarness::wait_until_idle(std::uint64_t lists) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!on_io_thread([&] { return exporter_->lists_completed() >= lists && exporter_->idle(); })) {
+  while (
+      !on_io_thread([&] { return exporter_->lists_completed() >= lists && exporter_->idle(); })) {
     if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("poll timed out");
     std::this_thread::sleep_for(5ms);
   }

@@ -447,8 +447,9 @@ TEST(ExporterRateLimitTest, ADailyLimitStopsCallsAndKeepsServingTheLastData) {
       sample_value(text, "zoom_exporter_rate_limited_total{category=\"heavy\",type=\"daily\"}"));
   EXPECT_GE(refused, 1);
   EXPECT_LE(refused, 2);
-  EXPECT_EQ(sample_value(text, "zoom_exporter_api_budget_remaining{category=\"daily\","
-                               "source=\"exporter\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_exporter_api_budget_remaining{category=\"daily\","
+                         "source=\"exporter\"}"),
             "0");
   EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "111", "16001")),
             "0.126");
@@ -465,8 +466,9 @@ TEST(ExporterRateLimitTest, ExportsTheBudgetZoomReports) {
   harness.start();
   const std::string text = harness.metrics();
   // The webinar list and two QoS calls came after Zoom said 5000.
-  EXPECT_EQ(sample_value(text, "zoom_exporter_api_budget_remaining{category=\"daily\","
-                               "source=\"zoom\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_exporter_api_budget_remaining{category=\"daily\","
+                         "source=\"zoom\"}"),
             "4997");
   EXPECT_EQ(sample_value(text, "zoom_exporter_scheduled_meetings"), "2");
 }
@@ -477,15 +479,15 @@ TEST(ExporterWebinarTest, ExportsLiveWebinarsWithTheirType) {
   harness.zoom().on_get(
       "/metrics/webinars",
       {{200,
-        R"({"next_page_token":"","webinars":[)" + meeting(999, "web-uuid==", "Town hall", 1) +
-            "]}",
+        R"({"next_page_token":"","webinars":[)" + meeting(999, "web-uuid==", "Town hall", 1) + "]}",
         {}}});
   harness.zoom().on_get("/metrics/webinars/web-uuid%3D%3D/participants/qos",
                         {{200, participants_page({participant("96001", "Vi", "200 ms")}), {}}});
   harness.start();
   const std::string text = harness.metrics();
-  EXPECT_EQ(sample_value(text, "zoom_meeting_info{meeting_id=\"999\",uuid=\"web-uuid==\",topic="
-                               "\"Town hall\",host=\"Host Name\",type=\"webinar\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_meeting_info{meeting_id=\"999\",uuid=\"web-uuid==\",topic="
+                         "\"Town hall\",host=\"Host Name\",type=\"webinar\"}"),
             "1");
   EXPECT_EQ(sample_value(text, audio_input("zoom_participant_latency_seconds", "999", "96001")),
             "0.2");

@@ -1,7 +1,6 @@
 #include "metrics/exposition_cache.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -9,15 +8,10 @@
 #include <random>
 #include <string>
 
-#include "metrics/command_output.hpp"
+#include "support/http_get.hpp"
 
 namespace zqe::metrics {
 namespace {
-
-using test_support::run_command;
-using test_support::shell_quoted;
-using test_support::temp_file_path;
-using test_support::write_file;
 
 std::string concatenated(const BodyChunks& chunks) {
   std::string bytes;
@@ -27,32 +21,17 @@ std::string concatenated(const BodyChunks& chunks) {
 
 // Decodes with zlib's own gzip reader; nullopt unless `gzip` is exactly one complete member.
 std::optional<std::string> inflate_single_gzip_member(const std::string& gzip) {
-  z_stream stream{};
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzip.data()));
-  stream.avail_in = static_cast<uInt>(gzip.size());
-  std::string text;
-  int status = Z_OK;
-  while (status == Z_OK) {
-    char buffer[1 << 16];
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof buffer;
-    status = inflate(&stream, Z_NO_FLUSH);
-    text.append(buffer, sizeof buffer - stream.avail_out);
+  try {
+    return zqe::test::gunzip(gzip);
+  } catch (const std::runtime_error&) {
+    return std::nullopt;
   }
-  const bool whole_input_was_one_member = status == Z_STREAM_END && stream.avail_in == 0;
-  inflateEnd(&stream);
-  if (!whole_input_was_one_member) return std::nullopt;
-  return text;
 }
 
 std::optional<std::string> decompress_with_gzip_tool(const std::string& gzip) {
-  const std::string path = temp_file_path(".gz");
-  write_file(path, gzip);
-  const auto result = run_command("gzip -dc < " + shell_quoted(path));
-  std::remove(path.c_str());
-  if (result.exit_status != 0) return std::nullopt;
-  return result.output;
+  auto [status, output] = zqe::test::run_command("gzip -dc", gzip);
+  if (status != 0) return std::nullopt;
+  return output;
 }
 
 // Checks the body with two independent decoders, and the framing the cache promises.

@@ -12,15 +12,10 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "metrics/command_output.hpp"
+#include "support/http_get.hpp"
 
 namespace zqe::metrics {
 namespace {
-
-using test_support::command_exists;
-using test_support::run_command;
-using test_support::shell_quoted;
-using test_support::write_file;
 
 const std::string kGoldenPath = std::string(ZQE_TEST_DATA_DIR) + "/qos_render.golden.prom";
 
@@ -115,7 +110,7 @@ TEST(RenderQos, MatchesGoldenFile) {
   const std::string rendered = render_qos(pointers_to(meetings), RenderOptions{});
   const char* const update = std::getenv("UPDATE_GOLDEN");
   if (update != nullptr && std::string_view(update) == "1") {
-    write_file(kGoldenPath, rendered);
+    std::ofstream(kGoldenPath, std::ios::binary) << rendered;
     GTEST_SKIP() << "rewrote " << kGoldenPath;
   }
   EXPECT_EQ(rendered, read_file(kGoldenPath))
@@ -123,11 +118,13 @@ TEST(RenderQos, MatchesGoldenFile) {
 }
 
 TEST(RenderQos, GoldenFilePassesPromtoolCheck) {
-  if (!command_exists("promtool")) GTEST_SKIP() << "promtool is not installed";
-  const auto result =
-      run_command("promtool check metrics < " + shell_quoted(kGoldenPath) + " 2>&1");
-  EXPECT_EQ(result.exit_status, 0);
-  EXPECT_EQ(result.output, "");
+  if (zqe::test::run_command("command -v promtool").first != 0) {
+    GTEST_SKIP() << "promtool is not installed";
+  }
+  const auto [status, output] =
+      zqe::test::run_command("promtool check metrics", read_file(kGoldenPath));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(output, "");
 }
 
 TEST(RenderQos, EmptyInputRendersOnlyLiveMeetings) {

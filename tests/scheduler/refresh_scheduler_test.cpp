@@ -788,8 +788,8 @@ TEST(RefreshScheduler, OldMeetingsDoNotStarveWhileNewOnesKeepComing) {
   // through the run whatever the order; what must hold is that meeting 1 keeps getting its turn
   // (first come, first served after new meetings' head start) instead of never again.
   EXPECT_GE(refreshes.size(), 5u);
-  EXPECT_LE(longest_gap, 2 * 3600) << "meeting 1 was refreshed " << refreshes.size() - 1
-                                   << " times in 3 h";
+  EXPECT_LE(longest_gap, 2 * 3600)
+      << "meeting 1 was refreshed " << refreshes.size() - 1 << " times in 3 h";
 }
 
 }  // namespace

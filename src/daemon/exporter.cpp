@@ -104,7 +104,8 @@ void Exporter::start() {
   server_ = std::make_unique<http::Server>(
       io_, endpoint,
       ScrapeHandler(
-          cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); }));
+          cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
+          options_.per_scrape_ttl));
   server_->start();
   log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
                              " port=" + std::to_string(server_->local_endpoint().port()));

@@ -27,6 +27,8 @@ struct ExporterOptions {
   std::string config_path;  // reread on SIGHUP; empty: nothing to reload
   bool simulate = false;    // run the simulated Zoom account in-process and poll it
   bool handle_signals = true;
+  // How stale the exporter's own metrics and the data ages may be on a scrape (tests: 0).
+  std::chrono::milliseconds per_scrape_ttl{1000};
 };
 
 // The daemon: wires the Zoom client, the poller, the metric cache and the HTTP server onto one

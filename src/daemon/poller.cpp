@@ -16,9 +16,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Rendering every series costs milliseconds on large accounts: at most once a second while
-// refreshes stream in, and at once when the work is done.
+// Rendering and compressing every series costs milliseconds on large accounts: while refreshes
+// stream in, publish at most once a second and spend at most a twentieth of the time on it;
+// at once when the work is done.
 constexpr auto kPublishInterval = 1s;
+constexpr int kPublishCostFactor = 20;
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -271,10 +273,13 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
 
 void Poller::publish_changes(bool at_once) {
   if (!dirty_) return;
-  if (!at_once && SteadyClock::now() - last_publish_ < kPublishInterval) return;
+  const auto started = SteadyClock::now();
+  if (!at_once && started < next_publish_) return;
   dirty_ = false;
-  last_publish_ = SteadyClock::now();
   publish_(meetings_);
+  const auto cost = SteadyClock::now() - started;
+  next_publish_ =
+      started + std::max<SteadyClock::duration>(kPublishInterval, kPublishCostFactor * cost);
 }
 
 }  // namespace zqe::daemon

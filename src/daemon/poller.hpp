@@ -68,8 +68,8 @@ class Poller {
   boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
   void apply_listing(std::vector<zoom::LiveMeeting> meetings,
                      std::optional<zoom::MeetingType> only);
-  // Publishes when something changed: at once, or when `at_once` is false only if the last
-  // publish is older than kPublishInterval.
+  // Publishes when something changed: at once, or when `at_once` is false only when the last
+  // publish is long enough ago (see kPublishInterval).
   void publish_changes(bool at_once);
   void wake_workers();
 
@@ -91,7 +91,7 @@ class Poller {
   std::optional<std::chrono::steady_clock::time_point> first_list_;
   std::size_t first_round_pending_ = 0;
   bool dirty_ = false;
-  std::chrono::steady_clock::time_point last_publish_{};
+  std::chrono::steady_clock::time_point next_publish_{};
   std::string last_list_error_;
   std::function<void()> on_stopped_;
 };

@@ -57,8 +57,11 @@ bool accepts_gzip(std::string_view accept_encoding) {
 
 ScrapeHandler::ScrapeHandler(const metrics::ExpositionCache& cache,
                              std::function<std::string()> per_scrape_text,
-                             std::function<bool()> ready)
-    : cache_(cache), per_scrape_text_(std::move(per_scrape_text)), ready_(std::move(ready)) {}
+                             std::function<bool()> ready, std::chrono::milliseconds per_scrape_ttl)
+    : cache_(cache),
+      per_scrape_text_(std::move(per_scrape_text)),
+      ready_(std::move(ready)),
+      per_scrape_ttl_(per_scrape_ttl) {}
 
 http::Response ScrapeHandler::operator()(const http::Request& request) const {
   const bool known_path = request.path == "/metrics" || request.path == "/healthz" ||
@@ -78,17 +81,27 @@ http::Response ScrapeHandler::operator()(const http::Request& request) const {
   return http::Response::text(200, std::string(kLandingPage), "text/html; charset=utf-8");
 }
 
+const metrics::BodyChunks& ScrapeHandler::body(bool gzip) const {
+  RecentBodies& recent = *recent_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - recent.rendered >= per_scrape_ttl_ || recent.cache_generation != cache_.generation()) {
+    recent = RecentBodies{now, cache_.generation(), per_scrape_text_(), {}, {}};
+  }
+  auto& chunks = gzip ? recent.gzip : recent.plain;
+  if (!chunks) {
+    chunks =
+        gzip ? cache_.gzip_body(recent.per_scrape_text) : cache_.plain_body(recent.per_scrape_text);
+  }
+  return *chunks;
+}
+
 http::Response ScrapeHandler::metrics_response(const http::Request& request) const {
   http::Response response;
   response.content_type = kExpositionContentType;
   response.headers.emplace_back("Vary", "Accept-Encoding");
-  std::string own_metrics = per_scrape_text_();
-  if (accepts_gzip(request.header("Accept-Encoding"))) {
-    response.headers.emplace_back("Content-Encoding", "gzip");
-    response.body = cache_.gzip_body(own_metrics);
-  } else {
-    response.body = cache_.plain_body(std::move(own_metrics));
-  }
+  const bool gzip = accepts_gzip(request.header("Accept-Encoding"));
+  if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
+  response.body = body(gzip);
   return response;
 }
 

@@ -86,6 +86,7 @@ void ExpositionCache::update(std::string text) {
   plain_ = std::make_shared<const std::string>(std::move(text));
   deflated_ = std::move(deflated);
   crc_ = crc;
+  ++generation_;
 }
 
 BodyChunks ExpositionCache::plain_body(std::string per_scrape_text) const {

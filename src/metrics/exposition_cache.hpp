@@ -28,11 +28,14 @@ class ExpositionCache {
   BodyChunks gzip_body(std::string_view per_scrape_text) const;
 
   std::size_t plain_size() const { return plain_->size(); }
+  // Changes with every update(), so callers can tell whether what they built on is current.
+  std::uint64_t generation() const { return generation_; }
 
  private:
   std::shared_ptr<const std::string> plain_;
   std::shared_ptr<const std::string> deflated_;  // raw deflate, sync-flushed, not final
   std::uint32_t crc_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace zqe::metrics

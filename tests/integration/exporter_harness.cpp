@@ -40,6 +40,7 @@ void ExporterHarness::start(const std::string& config_path) {
   daemon::ExporterOptions options;
   options.config_path = config_path;
   options.handle_signals = false;
+  options.per_scrape_ttl = std::chrono::milliseconds(0);  // every scrape sees the latest counters
   exporter_ = std::make_unique<daemon::Exporter>(io_, config_, options);
   exporter_->start();
   port_ = exporter_->local_endpoint().port();

@@ -164,11 +164,18 @@ asio::awaitable<void> Poller::list_once() {
   if (webinars && webinars->value) {
     pages += webinars->value->pages;
     for (auto& webinar : webinars->value->meetings) live.push_back(std::move(webinar));
-  } else if (options_.webinars) {
+    last_webinar_error_.clear();
+  } else if (webinars) {
     // Keep the webinars we knew: this list says nothing about them.
     only = zoom::MeetingType::meeting;
-    log::warn("cannot list live webinars; keeping their last data",
-              "error=" + log::quote(zoom::describe(webinars ? webinars->error : zoom::ApiError{})));
+    // Accounts without webinars fail this way on every list: say it once.
+    const std::string error = zoom::describe(webinars->error);
+    if (error != last_webinar_error_) {
+      log::warn("cannot list live webinars; keeping their last data (poll.webinars: false "
+                "turns webinars off)",
+                "error=" + log::quote(error));
+    }
+    last_webinar_error_ = error;
   }
   apply_listing(std::move(live), only);
   std::vector<scheduler::ListedMeeting> listed;

@@ -93,6 +93,7 @@ class Poller {
   bool dirty_ = false;
   std::chrono::steady_clock::time_point next_publish_{};
   std::string last_list_error_;
+  std::string last_webinar_error_;
   std::function<void()> on_stopped_;
 };
 

@@ -494,6 +494,20 @@ TEST(ExporterWebinarTest, ExportsLiveWebinarsWithTheirType) {
   EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "3");
 }
 
+TEST(ExporterWebinarTest, AFailedWebinarListKeepsTheMeetings) {
+  ExporterHarness harness;
+  script_two_meetings(harness.zoom());
+  harness.zoom().on_get("/metrics/webinars",
+                        {{400, R"({"code":300,"message":"Cannot access webinar info."})", {}}});
+  harness.start();
+  const std::string text = harness.metrics();
+  EXPECT_EQ(sample_value(text, "zoom_up"), "1");
+  EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "2");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_api_requests_total{code=\"400\","
+                               "endpoint=\"list_webinars\"}"),
+            "1");
+}
+
 TEST(ExporterWebinarTest, WebinarsCanBeSwitchedOff) {
   ExporterHarness harness;
   script_two_meetings(harness.zoom());

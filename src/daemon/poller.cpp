@@ -171,9 +171,10 @@ asio::awaitable<void> Poller::list_once() {
     // Accounts without webinars fail this way on every list: say it once.
     const std::string error = zoom::describe(webinars->error);
     if (error != last_webinar_error_) {
-      log::warn("cannot list live webinars; keeping their last data (poll.webinars: false "
-                "turns webinars off)",
-                "error=" + log::quote(error));
+      log::warn(
+          "cannot list live webinars; keeping their last data (poll.webinars: false "
+          "turns webinars off)",
+          "error=" + log::quote(error));
     }
     last_webinar_error_ = error;
   }

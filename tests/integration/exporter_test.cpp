@@ -503,8 +503,9 @@ TEST(ExporterWebinarTest, AFailedWebinarListKeepsTheMeetings) {
   const std::string text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_up"), "1");
   EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "2");
-  EXPECT_EQ(sample_value(text, "zoom_exporter_api_requests_total{code=\"400\","
-                               "endpoint=\"list_webinars\"}"),
+  EXPECT_EQ(sample_value(text,
+                         "zoom_exporter_api_requests_total{code=\"400\","
+                         "endpoint=\"list_webinars\"}"),
             "1");
 }
 

@@ -16,10 +16,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Rendering and compressing every series costs milliseconds on large accounts: while refreshes
-// stream in, publish at most once a second and spend at most a twentieth of the time on it;
-// at once when the work is done.
-constexpr auto kPublishInterval = 1s;
+// Rendering and compressing every series costs from microseconds on small accounts to a good
+// part of a second on the largest: publishing waits at least this many times the last
+// publish's cost after it, so it never takes more than a twentieth of the loop's time.
 constexpr int kPublishCostFactor = 20;
 
 double unix_now() {
@@ -69,7 +68,8 @@ Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
       metrics_(metrics),
       options_(options),
       publish_(std::move(publish)),
-      list_timer_(io) {}
+      list_timer_(io),
+      publish_timer_(io) {}
 
 void Poller::start(std::function<void()> on_stopped) {
   on_stopped_ = std::move(on_stopped);
@@ -88,6 +88,7 @@ void Poller::start(std::function<void()> on_stopped) {
 void Poller::stop() {
   stopping_ = true;
   list_timer_.cancel();
+  publish_timer_.cancel();
   wake_workers();
 }
 
@@ -189,7 +190,7 @@ asio::awaitable<void> Poller::list_once() {
     first_round_pending_ = meetings_.size();
   }
   dirty_ = true;
-  publish_changes(true);
+  publish_changes();
   wake_workers();
 }
 
@@ -221,7 +222,7 @@ asio::awaitable<void> Poller::worker() {
     const auto now = scheduler::Clock::now();
     auto pick = scheduler_.next_refresh(now);
     if (!pick.meeting) {
-      publish_changes(true);
+      publish_changes();
       // Each idle worker sleeps on its own timer: re-arming a shared one would cancel the others.
       asio::steady_timer until_due(
           io_, std::chrono::duration_cast<SteadyClock::duration>(pick.retry_at - now));
@@ -276,18 +277,25 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
                     " error=" + log::quote(zoom::describe(result.error)));
     }
   }
-  publish_changes(false);
+  publish_changes();
 }
 
-void Poller::publish_changes(bool at_once) {
-  if (!dirty_) return;
-  const auto started = SteadyClock::now();
-  if (!at_once && started < next_publish_) return;
+void Poller::publish_changes() {
+  if (!dirty_ || publish_pending_) return;
+  const auto now = SteadyClock::now();
+  if (now < next_publish_) {
+    // Publish once the spacing allows, whatever refreshes come in before then.
+    publish_pending_ = true;
+    publish_timer_.expires_at(next_publish_);
+    publish_timer_.async_wait([this](const boost::system::error_code& error) {
+      publish_pending_ = false;
+      if (!error && !stopping_) publish_changes();
+    });
+    return;
+  }
   dirty_ = false;
   publish_(meetings_);
-  const auto cost = SteadyClock::now() - started;
-  next_publish_ =
-      started + std::max<SteadyClock::duration>(kPublishInterval, kPublishCostFactor * cost);
+  next_publish_ = now + kPublishCostFactor * (SteadyClock::now() - now);
 }
 
 }  // namespace zqe::daemon

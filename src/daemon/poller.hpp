@@ -68,9 +68,8 @@ class Poller {
   boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
   void apply_listing(std::vector<zoom::LiveMeeting> meetings,
                      std::optional<zoom::MeetingType> only);
-  // Publishes when something changed: at once, or when `at_once` is false only when the last
-  // publish is long enough ago (see kPublishInterval).
-  void publish_changes(bool at_once);
+  // Publishes what changed, now or, when the last publish was too recent for its cost, later.
+  void publish_changes();
   void wake_workers();
 
   boost::asio::io_context& io_;
@@ -91,6 +90,8 @@ class Poller {
   std::optional<std::chrono::steady_clock::time_point> first_list_;
   std::size_t first_round_pending_ = 0;
   bool dirty_ = false;
+  boost::asio::steady_timer publish_timer_;
+  bool publish_pending_ = false;
   std::chrono::steady_clock::time_point next_publish_{};
   std::string last_list_error_;
   std::string last_webinar_error_;

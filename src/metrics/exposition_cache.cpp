@@ -41,7 +41,9 @@ std::string deflate_raw(std::string_view input, int flush) {
   stream.next_in = const_cast<Bytef*>(zlib_bytes(input));
   stream.avail_in = static_cast<uInt>(input.size());
 
-  std::string output(deflateBound(&stream, stream.avail_in) + kSyncFlushMarkerSize, '\0');
+  // Exposition text deflates to well under a quarter of its size: start there and grow, rather
+  // than zero-fill (and keep resident) deflateBound's worst case of the whole input.
+  std::string output(input.size() / 4 + kSyncFlushMarkerSize + 1024, '\0');
   std::size_t produced = 0;
   for (;;) {
     const auto room = static_cast<uInt>(
@@ -57,6 +59,7 @@ std::string deflate_raw(std::string_view input, int flush) {
     if (produced == output.size()) output.resize(output.size() * 2);
   }
   output.resize(produced);
+  output.shrink_to_fit();
   return output;
 }
 

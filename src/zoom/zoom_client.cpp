@@ -3,6 +3,7 @@
 #include "scheduler/retry_after.hpp"
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -120,59 +121,59 @@ asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
   }
 }
 
+asio::awaitable<std::optional<ApiError>> ZoomClient::get_all_pages(
+    std::string_view endpoint, scheduler::Category category, std::string path, int page_size,
+    std::function<AddPage> add_page) {
+  Pagination pages;
+  do {
+    Reply reply = co_await get(endpoint, category, page_query(path, page_size, pages.token()));
+    if (reply.error) co_return reply.error;
+    PageResult page = add_page(reply.body);
+    if (!page.error.empty()) {
+      co_return ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt, page.error};
+    }
+    if (auto error = pages.advance(page.next_page_token)) co_return error;
+  } while (!pages.done());
+  co_return std::nullopt;
+}
+
 asio::awaitable<ApiResult<Listing>> ZoomClient::live_meetings(MeetingType type) {
   const bool webinars = type == MeetingType::webinar;
   Listing listing;
-  Pagination pages;
-  do {
-    Reply reply =
-        co_await get(webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
-                     scheduler::Category::resource_intensive,
-                     page_query(webinars ? "/metrics/webinars" : "/metrics/meetings",
-                                options_.meetings_page_size, pages.token()));
-    ++listing.pages;
-    if (reply.error) co_return ApiResult<Listing>{std::nullopt, *reply.error};
-    auto page = decode_meetings_page(reply.body, type);
-    if (!page.value) {
-      co_return ApiResult<Listing>{
-          std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
-                                 (webinars ? "webinar list: " : "meeting list: ") + page.error}};
-    }
-    for (auto& meeting : page.value->meetings) listing.meetings.push_back(std::move(meeting));
-    if (auto error = pages.advance(page.value->next_page_token)) {
-      co_return ApiResult<Listing>{std::nullopt, *error};
-    }
-  } while (!pages.done());
+  auto error = co_await get_all_pages(
+      webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
+      scheduler::Category::resource_intensive, webinars ? "/metrics/webinars" : "/metrics/meetings",
+      options_.meetings_page_size, [&](std::string& body) -> PageResult {
+        ++listing.pages;
+        auto page = decode_meetings_page(body, type);
+        if (!page.value) return {{}, (webinars ? "webinar list: " : "meeting list: ") + page.error};
+        for (auto& meeting : page.value->meetings) listing.meetings.push_back(std::move(meeting));
+        return {std::move(page.value->next_page_token), {}};
+      });
+  if (error) co_return ApiResult<Listing>{std::nullopt, *error};
   co_return ApiResult<Listing>{std::move(listing), {}};
 }
 
 asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMeeting& meeting) {
   const bool webinar = meeting.type == MeetingType::webinar;
-  const std::string path = std::string(webinar ? "/metrics/webinars/" : "/metrics/meetings/") +
-                           meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos";
   MeetingQos result;
-  Pagination pages;
-  do {
-    Reply reply = co_await get(
-        webinar ? metrics::endpoint::webinar_participants_qos : metrics::endpoint::participants_qos,
-        scheduler::Category::heavy, page_query(path, options_.qos_page_size, pages.token()));
-    if (reply.error) co_return ApiResult<MeetingQos>{std::nullopt, *reply.error};
-    auto page = decode_participants_page(reply.body);
-    if (!page.value) {
-      co_return ApiResult<MeetingQos>{std::nullopt,
-                                      ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
-                                               "participants QoS: " + page.error}};
-    }
-    for (auto& participant : page.value->participants) {
-      result.participants.push_back(std::move(participant));
-    }
-    for (const auto& [field, count] : page.value->parse_errors) {
-      result.parse_errors[field] += count;
-    }
-    if (auto error = pages.advance(page.value->next_page_token)) {
-      co_return ApiResult<MeetingQos>{std::nullopt, *error};
-    }
-  } while (!pages.done());
+  auto error = co_await get_all_pages(
+      webinar ? metrics::endpoint::webinar_participants_qos : metrics::endpoint::participants_qos,
+      scheduler::Category::heavy,
+      std::string(webinar ? "/metrics/webinars/" : "/metrics/meetings/") +
+          meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos",
+      options_.qos_page_size, [&](std::string& body) -> PageResult {
+        auto page = decode_participants_page(body);
+        if (!page.value) return {{}, "participants QoS: " + page.error};
+        for (auto& participant : page.value->participants) {
+          result.participants.push_back(std::move(participant));
+        }
+        for (const auto& [field, count] : page.value->parse_errors) {
+          result.parse_errors[field] += count;
+        }
+        return {std::move(page.value->next_page_token), {}};
+      });
+  if (error) co_return ApiResult<MeetingQos>{std::nullopt, *error};
   co_return ApiResult<MeetingQos>{std::move(result), {}};
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,19 @@ class ZoomClient {
   // GET base_url + path_and_query with a token; counts and times it under `endpoint`.
   boost::asio::awaitable<Reply> get(std::string_view endpoint, scheduler::Category category,
                                     std::string path_and_query);
+
+  // One page's contribution: its next_page_token, or why the body is unusable.
+  struct PageResult {
+    std::string next_page_token;
+    std::string error;
+  };
+  using AddPage = PageResult(std::string& body);
+  // Reads every page of `path`, handing each 200 body to `add_page`; stops at a next_page_token
+  // seen before.
+  boost::asio::awaitable<std::optional<ApiError>> get_all_pages(std::string_view endpoint,
+                                                                scheduler::Category category,
+                                                                std::string path, int page_size,
+                                                                std::function<AddPage> add_page);
 
   HttpClient& http_;
   TokenProvider& tokens_;

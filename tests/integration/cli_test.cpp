@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "support/http_get.hpp"
+#include "support/test_tools.hpp"
 
 // The real binary, as users run it.
 namespace zqe::test {

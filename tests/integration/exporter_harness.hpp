@@ -12,7 +12,7 @@
 #include "config/config.hpp"
 #include "daemon/exporter.hpp"
 #include "support/fake_zoom.hpp"
-#include "support/http_get.hpp"
+#include "support/test_tools.hpp"
 
 namespace zqe::test {
 

@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "support/http_get.hpp"
+#include "support/test_tools.hpp"
 
 namespace zqe::metrics {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "support/http_get.hpp"
+#include "support/test_tools.hpp"
 
 namespace zqe::metrics {
 namespace {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+// Small tools for tests: a blocking HTTP client, gunzip, running a command.
 namespace zqe::test {
 
 struct HttpReply {

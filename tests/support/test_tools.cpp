@@ -1,4 +1,4 @@
-#include "support/http_get.hpp"
+#include "support/test_tools.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -680,6 +680,9 @@ struct RenderCorpus {
   std::unique_ptr<prometheus::Registry> registry;  // made on first use: it is the costly part
   std::size_t prometheus_cpp_bytes = 0;
   std::size_t prometheus_cpp_series = 0;
+  // Every meeting rendered with its gzip segments, as the daemon holds them.
+  std::vector<std::shared_ptr<const zqe::metrics::RenderedMeeting>> rendered;
+  std::string meeting_families;
 };
 
 // Benchmarks of one size run back to back and share one corpus; only one is kept, because at a
@@ -706,6 +709,13 @@ RenderCorpus& render_corpus(std::size_t target_series) {
   }
   corpus->exposition = zqe::metrics::render_qos(corpus->meeting_views, corpus->options);
   corpus->series = count_samples(corpus->exposition);
+  const zqe::metrics::QosRenderer renderer(corpus->options);
+  std::vector<const zqe::zoom::LiveMeeting*> listed;
+  for (const MeetingSnapshot& meeting : corpus->meetings) {
+    corpus->rendered.push_back(renderer.render(meeting));
+    listed.push_back(&meeting.meeting);
+  }
+  corpus->meeting_families = zqe::metrics::render_meeting_families(listed);
   return *corpus;
 }
 
@@ -726,13 +736,39 @@ void report_render(benchmark::State& state, std::size_t series, std::size_t byte
   state.counters["per_series"] = time_per_item(static_cast<double>(series));
 }
 
-void BM_render_qos(benchmark::State& state) {
+// The text of the whole exposition, in the pieces the daemon serves it from: every meeting's
+// participant series and the meeting families. Comparable with prometheus-cpp's serializer.
+void BM_render_text(benchmark::State& state) {
   const RenderCorpus& corpus = render_corpus(static_cast<std::size_t>(state.range(0)));
+  const zqe::metrics::QosRenderer renderer(corpus.options);
+  std::vector<const zqe::zoom::LiveMeeting*> listed;
+  for (const MeetingSnapshot& meeting : corpus.meetings) listed.push_back(&meeting.meeting);
   for (auto _ : state) {
-    std::string exposition = zqe::metrics::render_qos(corpus.meeting_views, corpus.options);
-    benchmark::DoNotOptimize(exposition);
+    for (const MeetingSnapshot& meeting : corpus.meetings) {
+      zqe::metrics::RenderedMeeting rendered = renderer.render_text(meeting);
+      benchmark::DoNotOptimize(rendered);
+    }
+    std::string meeting_families = zqe::metrics::render_meeting_families(listed);
+    benchmark::DoNotOptimize(meeting_families);
   }
   report_render(state, corpus.series, corpus.exposition.size());
+}
+
+// What refreshing every meeting once costs the daemon in rendering: the text and its gzip
+// segments (QosRenderer::render), which every QoS refresh pays for its meeting.
+void BM_render_with_gzip(benchmark::State& state) {
+  const RenderCorpus& corpus = render_corpus(static_cast<std::size_t>(state.range(0)));
+  const zqe::metrics::QosRenderer renderer(corpus.options);
+  for (auto _ : state) {
+    for (const MeetingSnapshot& meeting : corpus.meetings) {
+      auto rendered = renderer.render(meeting);
+      benchmark::DoNotOptimize(rendered);
+    }
+  }
+  report_render(state, corpus.series, corpus.exposition.size());
+  std::size_t gzip_bytes = 0;
+  for (const auto& rendered : corpus.rendered) gzip_bytes += rendered->segments.size();
+  state.counters["gzip_bytes"] = static_cast<double>(gzip_bytes);
 }
 
 void BM_prometheus_cpp_serialize(benchmark::State& state) {
@@ -768,22 +804,20 @@ void BM_prometheus_cpp_fill(benchmark::State& state) {
 // ---------------------------------------------------------------------------------------------
 // ExpositionCache
 
+// Publishing: stringing the rendered meetings together (no rendering, no compression).
 void BM_exposition_cache_update(benchmark::State& state) {
   const RenderCorpus& corpus = render_corpus(static_cast<std::size_t>(state.range(0)));
   zqe::metrics::ExpositionCache cache;
   for (auto _ : state) {
     state.PauseTiming();
-    std::string text = corpus.exposition;
+    std::string meeting_families = corpus.meeting_families;
     state.ResumeTiming();
-    cache.update(std::move(text));
+    cache.update(corpus.rendered, std::move(meeting_families));
   }
-  const zqe::metrics::BodyChunks gzip = cache.gzip_body("");
-  std::size_t gzip_bytes = 0;
-  for (const auto& chunk : gzip) gzip_bytes += chunk->size();
   state.counters["series"] = static_cast<double>(corpus.series);
-  state.counters["input_bytes"] = static_cast<double>(corpus.exposition.size());
-  state.counters["gzip_bytes"] = static_cast<double>(gzip_bytes);
-  state.counters["bytes"] = rate(static_cast<double>(corpus.exposition.size()));
+  state.counters["meetings"] = static_cast<double>(corpus.meetings.size());
+  state.counters["plain_bytes"] = static_cast<double>(cache.plain_size());
+  state.counters["gzip_bytes"] = static_cast<double>(cache.gzip_body("").size());
 }
 
 // What is rendered at every scrape next to the cached QoS text: the exporter's own metrics and
@@ -814,10 +848,10 @@ std::string per_scrape_text(const RenderCorpus& corpus) {
 void BM_exposition_cache_gzip_body(benchmark::State& state) {
   const RenderCorpus& corpus = render_corpus(static_cast<std::size_t>(state.range(0)));
   zqe::metrics::ExpositionCache cache;
-  cache.update(corpus.exposition);
+  cache.update(corpus.rendered, corpus.meeting_families);
   const std::string per_scrape = per_scrape_text(corpus);
   for (auto _ : state) {
-    zqe::metrics::BodyChunks body = cache.gzip_body(per_scrape);
+    zqe::metrics::ScrapeBody body = cache.gzip_body(per_scrape);
     benchmark::DoNotOptimize(body);
   }
   state.counters["series"] = static_cast<double>(corpus.series);
@@ -845,7 +879,7 @@ void register_benchmarks() {
   // One size at a time, so that a size's corpus is built once and freed before the next.
   constexpr std::int64_t kCacheSeries = 100'000;
   for (const std::int64_t series : {10'000, 100'000, 1'000'000}) {
-    benchmark::RegisterBenchmark("render/render_qos", BM_render_qos)
+    benchmark::RegisterBenchmark("render/text (QosRenderer::render_text)", BM_render_text)
         ->Arg(series)
         ->ArgName("series")
         ->Unit(benchmark::kMillisecond);
@@ -859,7 +893,12 @@ void register_benchmarks() {
         ->ArgName("series")
         ->Unit(benchmark::kMillisecond);
     if (series == kCacheSeries) {
-      benchmark::RegisterBenchmark("ExpositionCache::update (deflate)", BM_exposition_cache_update)
+      benchmark::RegisterBenchmark("render/text and gzip segments (QosRenderer::render)",
+                                   BM_render_with_gzip)
+          ->Arg(series)
+          ->ArgName("series")
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark("ExpositionCache::update (assemble)", BM_exposition_cache_update)
           ->Arg(series)
           ->ArgName("series")
           ->Unit(benchmark::kMillisecond);

@@ -70,6 +70,9 @@ struct SimulatorConfig {
   LoadProfile load_profile = LoadProfile::flat;
   bool enforce_rate_limits = true;  // answer 429 past the plan's limits, as Zoom does
   Plan plan = Plan::business;       // whose limits the simulated Zoom enforces
+  // How many times faster than real time the account's clock runs from the simulator's start:
+  // meetings, participants and QoS snapshots follow it; rate limits stay in real time. [1, 3600]
+  double speed = 1;
 };
 
 struct Config {

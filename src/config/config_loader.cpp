@@ -348,6 +348,20 @@ class SettingsReader {
     return number;
   }
 
+  // A number from `lowest` to `highest`, both included; fractions are allowed.
+  double read_number(const Value& value, double lowest, double highest) const {
+    const std::string text = read_string(value, "a number");
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    // Written as a negated range so that from_chars's "nan" fails it too.
+    if (error != std::errc{} || end != text.data() + text.size() ||
+        !(number >= lowest && number <= highest)) {
+      fail(value,
+           "must be a number from " + format_number(lowest) + " to " + format_number(highest));
+    }
+    return number;
+  }
+
   // YAML 1.2's booleans only: yaml-cpp would also take YAML 1.1's yes/no/on/off/y/n, and `n` or
   // `off` meaning false surprises more people than it helps.
   bool read_bool(const Value& value) const {
@@ -575,6 +589,7 @@ class SettingsReader {
              [&](const Value& value) {
                simulator.plan = read_choice(value, "plan", kPlanChoices);
              }},
+            {"speed", [&](const Value& value) { simulator.speed = read_number(value, 1, 3600); }},
         });
   }
 

@@ -33,8 +33,15 @@ config::LoadOptions simulate_options(bool simulate) {
   return options;
 }
 
-PollerOptions poller_options_of(const config::Config& config) {
-  return {config.poll.interval, config.zoom.max_concurrent_requests, config.poll.webinars};
+PollerOptions poller_options_of(const config::Config& config,
+                                std::chrono::milliseconds min_publish_interval) {
+  PollerOptions options;
+  options.min_publish_interval = min_publish_interval;
+  options.interval = config.poll.interval;
+  options.workers = config.zoom.max_concurrent_requests;
+  options.webinars = config.poll.webinars;
+  options.render.participant_info_labels = config.metrics.participant_info_labels;
+  return options;
 }
 
 scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
@@ -63,7 +70,6 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
   if (options_.simulate) {
     simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
   }
-  cache_.update(metrics::render_qos({}, render_options_));
 }
 
 Exporter::~Exporter() = default;
@@ -84,7 +90,6 @@ void Exporter::start() {
     log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
   }
   log::set_level(config_.log_level);
-  render_options_.participant_info_labels = config_.metrics.participant_info_labels;
   tokens_ = std::make_unique<zoom::TokenProvider>(io_, http_client_, metrics_,
                                                   credentials_of(config_.zoom));
   try {
@@ -94,7 +99,7 @@ void Exporter::start() {
     throw config::ConfigError("zoom.api_base_url: invalid URL");
   }
   poller_ = std::make_unique<Poller>(io_, *client_, scheduler_, gate_, metrics_,
-                                     poller_options_of(config_),
+                                     poller_options_of(config_, options_.per_scrape_ttl),
                                      [this](const MeetingMap& meetings) { publish(meetings); });
 
   // A host name such as "localhost" is resolved once at start; the first address is used.
@@ -188,9 +193,8 @@ void Exporter::apply(const config::Config& next) {
     tokens_->set_credentials(std::move(credentials));
   }
   client_->set_options(client_options_of(next));
-  poller_->set_options(poller_options_of(next));
+  poller_->set_options(poller_options_of(next, options_.per_scrape_ttl));
   scheduler_.set_options(scheduler_options_of(next));
-  render_options_.participant_info_labels = next.metrics.participant_info_labels;
   const std::string listen_host = config_.listen_host;
   const auto listen_port = config_.listen_port;
   config_ = next;
@@ -199,10 +203,15 @@ void Exporter::apply(const config::Config& next) {
 }
 
 void Exporter::publish(const MeetingMap& meetings) {
-  std::vector<const metrics::MeetingSnapshot*> snapshots;
-  snapshots.reserve(meetings.size());
-  for (const auto& [key, state] : meetings) snapshots.push_back(&state.snapshot);
-  cache_.update(metrics::render_qos(snapshots, render_options_));
+  std::vector<std::shared_ptr<const metrics::RenderedMeeting>> rendered;
+  std::vector<const zoom::LiveMeeting*> listed;
+  rendered.reserve(meetings.size());
+  listed.reserve(meetings.size());
+  for (const auto& [key, state] : meetings) {
+    rendered.push_back(state.rendered);
+    listed.push_back(&state.snapshot.meeting);
+  }
+  cache_.update(std::move(rendered), metrics::render_meeting_families(listed));
 }
 
 std::string Exporter::per_scrape_text() {

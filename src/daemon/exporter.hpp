@@ -27,7 +27,8 @@ struct ExporterOptions {
   std::string config_path;  // reread on SIGHUP; empty: nothing to reload
   bool simulate = false;    // run the simulated Zoom account in-process and poll it
   bool handle_signals = true;
-  // How stale the exporter's own metrics and the data ages may be on a scrape (tests: 0).
+  // How stale the exporter's own metrics and the data ages may be on a scrape, and the least
+  // time between two publishes of the QoS series (tests: 0).
   std::chrono::milliseconds per_scrape_ttl{1000};
 };
 
@@ -67,7 +68,6 @@ class Exporter {
   std::unique_ptr<simulator::SimulatedZoom> simulator_;
   metrics::ExporterMetrics metrics_;
   metrics::ExpositionCache cache_;
-  metrics::RenderOptions render_options_;
   zoom::HttpClient http_client_;
   scheduler::RefreshScheduler scheduler_;
   SchedulerGate gate_;

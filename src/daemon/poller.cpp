@@ -1,5 +1,6 @@
 #include "daemon/poller.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,9 +17,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Rendering and compressing every series costs from microseconds on small accounts to a good
-// part of a second on the largest: publishing waits at least this many times the last
-// publish's cost after it, so it never takes more than a twentieth of the loop's time.
+// Publishing strings every meeting's rendered pieces together: microseconds on small accounts,
+// milliseconds on the largest. It waits at least this many times the last publish's cost after
+// it, so it never takes more than a twentieth of the loop's time.
 constexpr int kPublishCostFactor = 20;
 
 double unix_now() {
@@ -67,9 +68,23 @@ Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
       gate_(gate),
       metrics_(metrics),
       options_(options),
+      renderer_(options_.render),
       publish_(std::move(publish)),
       list_timer_(io),
       publish_timer_(io) {}
+
+void Poller::set_options(PollerOptions options) {
+  const bool render_changed =
+      options.render.participant_info_labels != options_.render.participant_info_labels;
+  options_ = std::move(options);
+  if (!render_changed) return;
+  renderer_ = metrics::QosRenderer(options_.render);
+  for (auto& [key, state] : meetings_) {
+    if (state.rendered) state.rendered = renderer_.render(state.snapshot);
+  }
+  dirty_ = true;
+  publish_changes();
+}
 
 void Poller::start(std::function<void()> on_stopped) {
   on_stopped_ = std::move(on_stopped);
@@ -104,7 +119,7 @@ void Poller::wake_workers() {
 
 bool Poller::ready() const {
   return first_list_ &&
-         (first_round_pending_ == 0 || SteadyClock::now() - *first_list_ >= options_.interval);
+         (first_round_published_ || SteadyClock::now() - *first_list_ >= options_.interval);
 }
 
 bool Poller::idle() const {
@@ -262,6 +277,7 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     if (found != meetings_.end()) {
       found->second.snapshot.participants = std::move(participants);
       found->second.fetched = now;
+      found->second.rendered = renderer_.render(found->second.snapshot);
       dirty_ = true;
     }
   } else {
@@ -280,7 +296,12 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
   publish_changes();
 }
 
+void Poller::note_first_round_published() {
+  if (first_list_ && first_round_pending_ == 0 && !dirty_) first_round_published_ = true;
+}
+
 void Poller::publish_changes() {
+  if (!publish_pending_) note_first_round_published();  // nothing new: /metrics is current
   if (!dirty_ || publish_pending_) return;
   const auto now = SteadyClock::now();
   if (now < next_publish_) {
@@ -295,7 +316,10 @@ void Poller::publish_changes() {
   }
   dirty_ = false;
   publish_(meetings_);
-  next_publish_ = now + kPublishCostFactor * (SteadyClock::now() - now);
+  note_first_round_published();
+  next_publish_ =
+      now + std::max<SteadyClock::duration>(options_.min_publish_interval,
+                                            kPublishCostFactor * (SteadyClock::now() - now));
 }
 
 }  // namespace zqe::daemon

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,11 +26,16 @@ struct PollerOptions {
   std::chrono::milliseconds interval{60'000};  // poll.interval: readiness waits at most this
   int workers = 4;                             // QoS refreshes in flight at once
   bool webinars = true;                        // list and refresh live webinars too
+  metrics::RenderOptions render;
+  // Publishing more often than scrapes can notice only costs CPU on busy accounts.
+  std::chrono::milliseconds min_publish_interval{1000};
 };
 
 struct MeetingState {
   metrics::MeetingSnapshot snapshot;
   std::optional<std::chrono::system_clock::time_point> fetched;  // of the exported QoS
+  // The participant series of `snapshot`, rendered when it arrived; null before the first fetch.
+  std::shared_ptr<const metrics::RenderedMeeting> rendered;
 };
 
 using MeetingMap = std::map<scheduler::MeetingKey, MeetingState>;
@@ -52,9 +58,11 @@ class Poller {
   void stop();
   // Lists now and refreshes every meeting as soon as the gate admits it (tests, SIGUSR1-like).
   void poll_now();
-  void set_options(PollerOptions options) { options_ = options; }
+  // A change of the rendering options renders every meeting again.
+  void set_options(PollerOptions options);
 
-  // After the first list, once each meeting it named was tried (or an interval has passed).
+  // After the first list, once each meeting it named was tried and the result published (or an
+  // interval has passed).
   bool ready() const;
   // No list or refresh running and none due: what poll_now() asked for is done.
   bool idle() const;
@@ -70,6 +78,7 @@ class Poller {
                      std::optional<zoom::MeetingType> only);
   // Publishes what changed, now or, when the last publish was too recent for its cost, later.
   void publish_changes();
+  void note_first_round_published();
   void wake_workers();
 
   boost::asio::io_context& io_;
@@ -78,6 +87,7 @@ class Poller {
   SchedulerGate& gate_;
   metrics::ExporterMetrics& metrics_;
   PollerOptions options_;
+  metrics::QosRenderer renderer_;
   Publish publish_;
   boost::asio::steady_timer list_timer_;
   std::set<boost::asio::steady_timer*> idle_workers_;  // woken by a new list and poll_now()
@@ -89,6 +99,7 @@ class Poller {
   std::uint64_t lists_completed_ = 0;
   std::optional<std::chrono::steady_clock::time_point> first_list_;
   std::size_t first_round_pending_ = 0;
+  bool first_round_published_ = false;
   bool dirty_ = false;
   boost::asio::steady_timer publish_timer_;
   bool publish_pending_ = false;

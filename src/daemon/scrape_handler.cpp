@@ -81,7 +81,7 @@ http::Response ScrapeHandler::operator()(const http::Request& request) const {
   return http::Response::text(200, std::string(kLandingPage), "text/html; charset=utf-8");
 }
 
-const metrics::BodyChunks& ScrapeHandler::body(bool gzip) const {
+const metrics::ScrapeBody& ScrapeHandler::body(bool gzip) const {
   RecentBodies& recent = *recent_;
   const auto now = std::chrono::steady_clock::now();
   if (now - recent.rendered >= per_scrape_ttl_ || recent.cache_generation != cache_.generation()) {
@@ -101,7 +101,9 @@ http::Response ScrapeHandler::metrics_response(const http::Request& request) con
   response.headers.emplace_back("Vary", "Accept-Encoding");
   const bool gzip = accepts_gzip(request.header("Accept-Encoding"));
   if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
-  response.body = body(gzip);
+  const metrics::ScrapeBody& cached = body(gzip);
+  response.shared_body = cached.pieces;
+  response.body = cached.tail;
   return response;
 }
 

@@ -32,10 +32,10 @@ class ScrapeHandler {
     std::chrono::steady_clock::time_point rendered{};
     std::uint64_t cache_generation = 0;
     std::string per_scrape_text;
-    std::optional<metrics::BodyChunks> plain;
-    std::optional<metrics::BodyChunks> gzip;
+    std::optional<metrics::ScrapeBody> plain;
+    std::optional<metrics::ScrapeBody> gzip;
   };
-  const metrics::BodyChunks& body(bool gzip) const;
+  const metrics::ScrapeBody& body(bool gzip) const;
 
   const metrics::ExpositionCache& cache_;
   std::function<std::string()> per_scrape_text_;

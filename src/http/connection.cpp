@@ -182,8 +182,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
          /*head_only=*/false);
   }
 
-  // One gathered write of the head and the body chunks as they are: no copy of the body, which
-  // may be a large cached exposition written to many sockets at once. response_ keeps the chunks
+  // One gathered write of the head and the body pieces as they are: no copy of the body, which
+  // may be a large cached exposition written to many sockets at once. response_ keeps the pieces
   // alive until the write completes.
   void send(Response response, unsigned version, bool keep_alive, bool head_only) {
     keep_alive_ = keep_alive;
@@ -191,9 +191,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_head_ = serialize_head(response_, version, keep_alive);
 
     std::vector<asio::const_buffer> buffers;
-    buffers.reserve(1 + response_.body.size());
+    const std::size_t shared_pieces = response_.shared_body ? response_.shared_body->size() : 0;
+    buffers.reserve(1 + shared_pieces + response_.body.size());
     buffers.push_back(asio::buffer(response_head_));
     if (!head_only) {
+      for (std::size_t index = 0; index < shared_pieces; ++index) {
+        const std::string_view piece = (*response_.shared_body)[index];
+        buffers.push_back(asio::buffer(piece.data(), piece.size()));
+      }
       for (const auto& chunk : response_.body) buffers.push_back(asio::buffer(*chunk));
     }
     stream_.expires_after(core_->limits.write_timeout);

@@ -60,6 +60,9 @@ Response Response::text(unsigned status, std::string body, std::string content_t
 
 std::size_t Response::body_size() const {
   std::size_t size = 0;
+  if (shared_body) {
+    for (const std::string_view piece : *shared_body) size += piece.size();
+  }
   for (const auto& chunk : body) size += chunk->size();
   return size;
 }
@@ -67,6 +70,9 @@ std::size_t Response::body_size() const {
 std::string Response::body_string() const {
   std::string joined;
   joined.reserve(body_size());
+  if (shared_body) {
+    for (const std::string_view piece : *shared_body) joined += piece;
+  }
   for (const auto& chunk : body) joined += *chunk;
   return joined;
 }

@@ -31,8 +31,10 @@ struct Response {
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   Headers headers;  // extra headers, e.g. Content-Encoding, Allow, Retry-After
-  // The body is the concatenation of these chunks. Shared so that a large cached body (the
-  // rendered metrics) is written to many sockets without being copied.
+  // The body is `shared_body`'s pieces followed by `body`'s chunks. Both are shared so that a
+  // large cached body (the rendered metrics, in thousands of pieces) is written to many sockets
+  // without being copied; the pointer to the pieces keeps the memory they point into alive.
+  std::shared_ptr<const std::vector<std::string_view>> shared_body;
   std::vector<std::shared_ptr<const std::string>> body;
 
   static Response text(unsigned status, std::string body,

@@ -1,112 +1,132 @@
 #include "metrics/exposition_cache.hpp"
 
-#include <zlib.h>
-
-#include <algorithm>
-#include <limits>
-#include <memory>
-#include <stdexcept>
+#include <array>
 #include <utility>
 
+#include "metrics/gzip_segments.hpp"
+
 namespace zqe::metrics {
-namespace {
 
-constexpr int kCompressionLevel = 6;
-constexpr int kRawDeflateWindowBits = -15;  // negative: no zlib or gzip wrapper of its own
-constexpr int kDefaultMemLevel = 8;
-// deflateBound() assumes Z_FINISH; a sync flush appends an empty stored block on top.
-constexpr std::size_t kSyncFlushMarkerSize = 6;
+struct ExpositionCache::Exposition {
+  std::vector<std::shared_ptr<const RenderedMeeting>> meetings;  // what the pieces point into
+  std::string meeting_families;
+  std::vector<std::string_view> plain;
+  // The gzip header and every segment, copied together: segments average a few hundred bytes,
+  // and writing them one by one would cost a system call per 64 of them on every gzip scrape.
+  // Copying is cheap next to that: the gzip form is a tenth of the text.
+  std::string gzip_data;
+  std::vector<std::string_view> gzip;  // gzip_data, whole; no final piece yet
+  std::size_t plain_size = 0;
+  std::uint32_t crc = 0;  // of the whole plain text
 
-const Bytef* zlib_bytes(std::string_view text) {
-  return reinterpret_cast<const Bytef*>(text.data());
-}
-
-std::uint32_t crc32_of(std::string_view text) {
-  return static_cast<std::uint32_t>(crc32_z(0, zlib_bytes(text), text.size()));
-}
-
-// A raw deflate stream of `input` ended by `flush`: Z_SYNC_FLUSH leaves it byte-aligned and open
-// so that another stream can follow, Z_FINISH ends it with a final block.
-std::string deflate_raw(std::string_view input, int flush) {
-  if (input.size() > std::numeric_limits<uInt>::max()) {
-    throw std::length_error("exposition too large to compress in one call");
+  Exposition(std::vector<std::shared_ptr<const RenderedMeeting>> rendered, std::string families)
+      : meetings(std::move(rendered)), meeting_families(std::move(families)) {
+    const std::string meeting_families_segment = gzip::segment(meeting_families);
+    constexpr std::size_t kHeaderSegmentsSize = 4096;
+    std::size_t gzip_size =
+        gzip::kHeader.size() + kHeaderSegmentsSize + meeting_families_segment.size();
+    for (const auto& meeting : meetings) {
+      if (meeting) gzip_size += meeting->segments.size();
+    }
+    gzip_data.reserve(gzip_size);
+    gzip_data += gzip::kHeader;
+    for (std::size_t family = 0; family < kParticipantFamilyCount; ++family) {
+      bool header_added = false;
+      for (const auto& meeting : meetings) {
+        if (!meeting || meeting->family_text(family).empty()) continue;
+        if (!header_added) {
+          add_header(family);
+          header_added = true;
+        }
+        add(meeting->family_text(family), meeting->family_segment(family),
+            meeting->families[family].crc);
+      }
+    }
+    add(meeting_families, meeting_families_segment, gzip::crc32_of(meeting_families));
+    gzip.push_back(gzip_data);
   }
-  z_stream stream{};
-  if (deflateInit2(&stream, kCompressionLevel, Z_DEFLATED, kRawDeflateWindowBits, kDefaultMemLevel,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("zlib deflateInit2 failed");
-  }
-  const std::unique_ptr<z_stream, int (*)(z_streamp)> end_deflate(&stream, deflateEnd);
-  // zlib never writes through next_in; the cast only satisfies its pre-const API.
-  stream.next_in = const_cast<Bytef*>(zlib_bytes(input));
-  stream.avail_in = static_cast<uInt>(input.size());
 
-  // Exposition text deflates to well under a quarter of its size: start there and grow, rather
-  // than zero-fill (and keep resident) deflateBound's worst case of the whole input.
-  std::string output(input.size() / 4 + kSyncFlushMarkerSize + 1024, '\0');
-  std::size_t produced = 0;
-  for (;;) {
-    const auto room = static_cast<uInt>(
-        std::min<std::size_t>(output.size() - produced, std::numeric_limits<uInt>::max()));
-    stream.next_out = reinterpret_cast<Bytef*>(output.data() + produced);
-    stream.avail_out = room;
-    const int status = deflate(&stream, flush);
-    if (status == Z_STREAM_ERROR) throw std::runtime_error("zlib deflate failed");
-    produced += room - stream.avail_out;
-    // zlib is done with a flush once it leaves output space unused.
-    const bool done = flush == Z_FINISH ? status == Z_STREAM_END : stream.avail_out != 0;
-    if (done) break;
-    if (produced == output.size()) output.resize(output.size() * 2);
+  void add(std::string_view text, std::string_view segment, std::uint32_t text_crc) {
+    plain.push_back(text);
+    gzip_data += segment;
+    crc = gzip::combine_crc32(crc, text_crc, text.size());
+    plain_size += text.size();
   }
-  output.resize(produced);
-  output.shrink_to_fit();
-  return output;
+
+  // Family headers never change: their segments are compressed once.
+  void add_header(std::size_t family) {
+    struct Header {
+      std::string segment;
+      std::uint32_t crc;
+    };
+    static const std::array<Header, kParticipantFamilyCount> headers = [] {
+      std::array<Header, kParticipantFamilyCount> all;
+      for (std::size_t index = 0; index < kParticipantFamilyCount; ++index) {
+        const std::string_view text = participant_family_header(index);
+        all[index] = {gzip::segment(text), gzip::crc32_of(text)};
+      }
+      return all;
+    }();
+    add(participant_family_header(family), headers.at(family).segment, headers.at(family).crc);
+  }
+};
+
+std::size_t ScrapeBody::size() const {
+  std::size_t total = 0;
+  for (const std::string_view piece : *pieces) total += piece.size();
+  for (const auto& chunk : tail) total += chunk->size();
+  return total;
 }
 
-// RFC 1952: deflate, no flags, no modification time, no extra flags, OS unknown.
-const std::shared_ptr<const std::string>& gzip_header() {
-  static const auto header =
-      std::make_shared<const std::string>("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
-  return header;
+std::string ScrapeBody::joined() const {
+  std::string text;
+  text.reserve(size());
+  for (const std::string_view piece : *pieces) text += piece;
+  for (const auto& chunk : tail) text += *chunk;
+  return text;
 }
-
-void append_little_endian(std::string& out, std::uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) {
-    out += static_cast<char>((value >> shift) & 0xFF);
-  }
-}
-
-}  // namespace
 
 ExpositionCache::ExpositionCache() {
-  update(std::string());
+  update({}, render_meeting_families({}));
 }
 
-void ExpositionCache::update(std::string text) {
-  // Everything that can throw happens before the members change, so the cache stays consistent.
-  auto deflated = std::make_shared<const std::string>(deflate_raw(text, Z_SYNC_FLUSH));
-  const std::uint32_t crc = crc32_of(text);
-  plain_ = std::make_shared<const std::string>(std::move(text));
-  deflated_ = std::move(deflated);
-  crc_ = crc;
+void ExpositionCache::update(std::vector<std::shared_ptr<const RenderedMeeting>> meetings,
+                             std::string meeting_families) {
+  current_ = std::make_shared<const Exposition>(std::move(meetings), std::move(meeting_families));
   ++generation_;
 }
 
-BodyChunks ExpositionCache::plain_body(std::string per_scrape_text) const {
-  return {plain_, std::make_shared<const std::string>(std::move(per_scrape_text))};
+std::size_t ExpositionCache::plain_size() const {
+  return current_->plain_size;
 }
 
-BodyChunks ExpositionCache::gzip_body(std::string_view per_scrape_text) const {
-  const auto crc = static_cast<std::uint32_t>(
-      crc32_combine(crc_, crc32_of(per_scrape_text), static_cast<z_off_t>(per_scrape_text.size())));
-  // ISIZE is the uncompressed length modulo 2^32; the cast does exactly that.
-  const auto total_size = static_cast<std::uint32_t>(plain_->size() + per_scrape_text.size());
-  std::string trailer;
-  append_little_endian(trailer, crc);
-  append_little_endian(trailer, total_size);
-  return {gzip_header(), deflated_,
-          std::make_shared<const std::string>(deflate_raw(per_scrape_text, Z_FINISH)),
-          std::make_shared<const std::string>(std::move(trailer))};
+ScrapeBody ExpositionCache::plain_body(std::string per_scrape_text) const {
+  // Aliasing pointers: they share ownership of the whole exposition.
+  return {{current_, &current_->plain},
+          {std::make_shared<const std::string>(std::move(per_scrape_text))}};
+}
+
+ScrapeBody ExpositionCache::gzip_body(std::string_view per_scrape_text) const {
+  const std::uint32_t crc =
+      gzip::combine_crc32(current_->crc, gzip::crc32_of(per_scrape_text), per_scrape_text.size());
+  return {{current_, &current_->gzip},
+          {std::make_shared<const std::string>(gzip::final_piece(per_scrape_text)),
+           std::make_shared<const std::string>(
+               gzip::trailer(crc, current_->plain_size + per_scrape_text.size()))}};
+}
+
+std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
+                       const RenderOptions& options) {
+  const QosRenderer renderer(options);
+  std::vector<std::shared_ptr<const RenderedMeeting>> rendered;
+  std::vector<const zoom::LiveMeeting*> listed;
+  for (const MeetingSnapshot* meeting : meetings) {
+    rendered.push_back(renderer.render(*meeting));
+    listed.push_back(&meeting->meeting);
+  }
+  ExpositionCache cache;
+  cache.update(std::move(rendered), render_meeting_families(listed));
+  return cache.plain_body({}).joined();
 }
 
 }  // namespace zqe::metrics

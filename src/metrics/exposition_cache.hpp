@@ -6,36 +6,54 @@
 #include <string_view>
 #include <vector>
 
-// Holds the QoS exposition rendered at the last change, as plain text and pre-deflated, so a
-// scrape only appends the small per-scrape part (the exporter's own metrics). The gzip reply is
-// one valid gzip member: the cached deflate data ends with a sync flush (byte-aligned, not
-// final), the per-scrape part is deflated fresh and finished, and the CRC-32 of the whole is
-// combined from both parts with crc32_combine.
+#include "metrics/qos_renderer.hpp"
+
+// Holds the QoS exposition as of the last publish, as plain text and as gzip, so that a scrape
+// only adds the small per-scrape part (the exporter's own metrics). Both forms are assembled
+// from the meetings' rendered pieces without copying them: each participant family's header,
+// then that family's series of every meeting in order, then the meeting families. The gzip form
+// is one valid gzip member: the cached segments are independent and sync-flushed (see
+// gzip_segments.hpp), the per-scrape part is compressed fresh as the final piece, and the CRC-32
+// of the whole is combined from the pieces'.
 namespace zqe::metrics {
 
-using BodyChunks = std::vector<std::shared_ptr<const std::string>>;
+// A body to send: `pieces` (shared by every scrape of one publish; they point into memory the
+// pointer keeps alive) followed by `tail`.
+struct ScrapeBody {
+  std::shared_ptr<const std::vector<std::string_view>> pieces;
+  std::vector<std::shared_ptr<const std::string>> tail;
+
+  std::size_t size() const;
+  std::string joined() const;  // for tests and small bodies
+};
 
 class ExpositionCache {
  public:
   ExpositionCache();
 
-  // Replaces the cached text and compresses it once.
-  void update(std::string text);
+  // Replaces the cached exposition. `meetings` are in exposition order; a null entry is a meeting
+  // without QoS data yet. `meeting_families` is render_meeting_families() of the same meetings.
+  void update(std::vector<std::shared_ptr<const RenderedMeeting>> meetings,
+              std::string meeting_families);
 
-  // The plain body: cached text followed by `per_scrape_text`.
-  BodyChunks plain_body(std::string per_scrape_text) const;
+  // The plain body: the cached text followed by `per_scrape_text`.
+  ScrapeBody plain_body(std::string per_scrape_text) const;
   // The same content as one gzip member.
-  BodyChunks gzip_body(std::string_view per_scrape_text) const;
+  ScrapeBody gzip_body(std::string_view per_scrape_text) const;
 
-  std::size_t plain_size() const { return plain_->size(); }
+  std::size_t plain_size() const;
   // Changes with every update(), so callers can tell whether what they built on is current.
   std::uint64_t generation() const { return generation_; }
 
  private:
-  std::shared_ptr<const std::string> plain_;
-  std::shared_ptr<const std::string> deflated_;  // raw deflate, sync-flushed, not final
-  std::uint32_t crc_ = 0;
+  struct Exposition;
+  std::shared_ptr<const Exposition> current_;
   std::uint64_t generation_ = 0;
 };
+
+// The whole QoS exposition, exactly as ExpositionCache serves it, in one string (tests,
+// benchmarks). Meetings are rendered in the given order; their ids are unique.
+std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
+                       const RenderOptions& options);
 
 }  // namespace zqe::metrics

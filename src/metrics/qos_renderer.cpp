@@ -4,18 +4,19 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
 
 #include "metrics/exposition_text.hpp"
+#include "metrics/gzip_segments.hpp"
 
 namespace zqe::metrics {
 namespace {
 
 using exposition::append_label_value;
 using exposition::append_number;
-using Meetings = std::vector<const MeetingSnapshot*>;
 
 struct StreamFamily {
   std::string_view name;
@@ -77,87 +78,24 @@ constexpr std::array<IdentityLabel, 9> kIdentityLabels{{
     {"domain", &qos::ParticipantIdentity::domain},
 }};
 
-// Rejected rather than skipped: a duplicate label name would make the whole scrape invalid, and
-// an unknown one means the config validation and this table have drifted apart.
-std::vector<IdentityLabel> resolve_info_labels(const RenderOptions& options) {
-  std::vector<IdentityLabel> labels;
-  labels.reserve(options.participant_info_labels.size());
-  for (const std::string& name : options.participant_info_labels) {
-    const auto known = std::find_if(kIdentityLabels.begin(), kIdentityLabels.end(),
-                                    [&](const IdentityLabel& label) { return label.name == name; });
-    if (known == kIdentityLabels.end()) {
-      throw std::invalid_argument("unknown participant info label: " + name);
-    }
-    const bool duplicate =
-        std::any_of(labels.begin(), labels.end(),
-                    [&](const IdentityLabel& chosen) { return chosen.name == name; });
-    if (duplicate) throw std::invalid_argument("duplicate participant info label: " + name);
-    labels.push_back(*known);
-  }
-  return labels;
+constexpr std::string_view kCpuFamily = "zoom_participant_cpu_usage_ratio";
+constexpr std::string_view kInfoFamily = "zoom_participant_info";
+constexpr std::string_view kTimestampFamily = "zoom_participant_qos_timestamp_seconds";
+constexpr std::size_t kCpuFamilyIndex = kStreamFamilies.size();
+constexpr std::size_t kInfoFamilyIndex = kCpuFamilyIndex + 1;
+constexpr std::size_t kTimestampFamilyIndex = kInfoFamilyIndex + 1;
+static_assert(kTimestampFamilyIndex + 1 == kParticipantFamilyCount);
+
+std::string family_header(std::string_view name, std::string_view help) {
+  std::string header;
+  exposition::append_family_header(header, name, help, "gauge");
+  return header;
 }
 
 void append_meeting_id_label(std::string& out, std::uint64_t meeting_id) {
   out += "meeting_id=\"";
   append_number(out, meeting_id);
   out += '"';
-}
-
-// The `meeting_id="...",participant_id="..."` labels of every participant, in rendering order.
-// Built once because every participant family repeats them, and escaping is the costly part.
-class ParticipantLabels {
- public:
-  explicit ParticipantLabels(const Meetings& meetings) {
-    constexpr std::size_t kTypicalLabelsSize = 64;
-    std::size_t participant_count = 0;
-    for (const MeetingSnapshot* snapshot : meetings) {
-      participant_count += snapshot->participants.size();
-    }
-    ends_.reserve(participant_count);
-    text_.reserve(participant_count * kTypicalLabelsSize);
-    for (const MeetingSnapshot* snapshot : meetings) {
-      for (const qos::ParticipantQos& participant : snapshot->participants) {
-        append_meeting_id_label(text_, snapshot->meeting.id);
-        text_ += ",participant_id=\"";
-        append_label_value(text_, participant.participant_id);
-        text_ += '"';
-        ends_.push_back(text_.size());
-      }
-    }
-  }
-
-  std::string_view operator[](std::size_t participant_index) const {
-    const std::size_t begin = participant_index == 0 ? 0 : ends_[participant_index - 1];
-    return std::string_view(text_).substr(begin, ends_[participant_index] - begin);
-  }
-
- private:
-  std::string text_;
-  std::vector<std::size_t> ends_;
-};
-
-// Calls `visit(labels, participant)` for every participant in rendering order.
-template <typename Visit>
-void for_each_participant(const Meetings& meetings, const ParticipantLabels& labels,
-                          Visit&& visit) {
-  std::size_t participant_index = 0;
-  for (const MeetingSnapshot* snapshot : meetings) {
-    for (const qos::ParticipantQos& participant : snapshot->participants) {
-      visit(labels[participant_index++], participant);
-    }
-  }
-}
-
-// Writes HELP and TYPE, then lets `append_series` write the samples; a family that ends up
-// without any sample is taken back out, since an empty family only adds noise to the scrape.
-template <typename AppendSeries>
-void append_gauge_family(std::string& out, std::string_view name, std::string_view help,
-                         AppendSeries&& append_series) {
-  const std::size_t family_start = out.size();
-  exposition::append_family_header(out, name, help, "gauge");
-  const std::size_t series_start = out.size();
-  append_series();
-  if (out.size() == series_start) out.resize(family_start);
 }
 
 // A series is written as begin_series, any further `,name="value"` labels, end_series.
@@ -181,130 +119,208 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
   out += '"';
 }
 
-std::size_t count_present_values(const qos::ParticipantQos& participant) {
-  std::size_t present = 0;
-  for (const qos::StreamQos& stream : participant.streams) {
-    for (const StreamFamily& family : kStreamFamilies) {
-      present += (stream.*family.value).has_value();
+// The `meeting_id="...",participant_id="..."` labels of each participant of one meeting.
+// Built once because every participant family repeats them, and escaping is the costly part.
+class ParticipantLabels {
+ public:
+  explicit ParticipantLabels(const MeetingSnapshot& meeting) {
+    ends_.reserve(meeting.participants.size());
+    for (const qos::ParticipantQos& participant : meeting.participants) {
+      append_meeting_id_label(text_, meeting.meeting.id);
+      text_ += ",participant_id=\"";
+      append_label_value(text_, participant.participant_id);
+      text_ += '"';
+      ends_.push_back(text_.size());
     }
   }
+
+  std::string_view operator[](std::size_t participant_index) const {
+    const std::size_t begin = participant_index == 0 ? 0 : ends_[participant_index - 1];
+    return std::string_view(text_).substr(begin, ends_[participant_index] - begin);
+  }
+
+ private:
+  std::string text_;
+  std::vector<std::size_t> ends_;
+};
+
+void append_stream_series(std::string& out, const StreamFamily& family, std::string_view labels,
+                          const qos::ParticipantQos& participant) {
+  for (std::size_t stream = 0; stream < qos::kStreamKinds.size(); ++stream) {
+    const std::optional<double>& value = participant.streams[stream].*family.value;
+    if (!value) continue;
+    begin_series(out, family.name, labels);
+    out += ",media=\"";
+    out += qos::media_label(qos::kStreamKinds[stream].media);
+    out += "\",direction=\"";
+    out += qos::direction_label(qos::kStreamKinds[stream].direction);
+    out += '"';
+    end_series(out, *value);
+  }
+}
+
+void append_cpu_series(std::string& out, std::string_view labels,
+                       const qos::ParticipantQos& participant) {
   for (const CpuSource& source : kCpuSources) {
-    present += (participant.cpu.*source.value).has_value();
+    const std::optional<double>& value = participant.cpu.*source.value;
+    if (!value) continue;
+    begin_series(out, kCpuFamily, labels);
+    out += ",source=\"";
+    out += source.label;
+    out += '"';
+    end_series(out, *value);
   }
-  return present + participant.snapshot_timestamp_seconds.has_value();
 }
 
-// At least the real size unless escaping expands label values, and not far above it, so that the
-// output string is allocated once and never moved.
-std::size_t estimate_output_size(const Meetings& meetings, const ParticipantLabels& labels,
-                                 const std::vector<IdentityLabel>& info_labels) {
-  // A stream series at its longest: name (41), media and direction (41), braces, blank and
-  // newline (4), value (24); the rest of a series is its participant's labels.
-  constexpr std::size_t kSeriesOverhead = 110;
-  // All HELP and TYPE lines, and the labels of the three meeting series besides their strings.
-  constexpr std::size_t kHeadersSize = 4096;
-  constexpr std::size_t kMeetingSize = 256;
-  std::size_t size = kHeadersSize;
-  for (const MeetingSnapshot* snapshot : meetings) {
-    const zoom::LiveMeeting& meeting = snapshot->meeting;
-    size += kMeetingSize + meeting.uuid.size() + meeting.topic.size() + meeting.host.size();
+void append_info_series(std::string& out, std::string_view labels,
+                        const qos::ParticipantQos& participant,
+                        const std::vector<std::size_t>& info_labels) {
+  begin_series(out, kInfoFamily, labels);
+  for (const std::size_t index : info_labels) {
+    append_label(out, kIdentityLabels[index].name,
+                 participant.identity.*kIdentityLabels[index].value);
   }
-  for_each_participant(
-      meetings, labels,
-      [&](std::string_view participant_labels, const qos::ParticipantQos& participant) {
-        const std::size_t series_with_info = count_present_values(participant) + 1;
-        size += series_with_info * (participant_labels.size() + kSeriesOverhead);
-        for (const IdentityLabel& label : info_labels) {
-          size += (participant.identity.*label.value).size();
-        }
-      });
-  return size;
+  end_series(out, 1);
 }
 
-void append_stream_families(std::string& out, const Meetings& meetings,
-                            const ParticipantLabels& labels) {
-  for (const StreamFamily& family : kStreamFamilies) {
-    append_gauge_family(out, family.name, family.help, [&] {
-      for_each_participant(
-          meetings, labels,
-          [&](std::string_view participant_labels, const qos::ParticipantQos& participant) {
-            for (std::size_t stream = 0; stream < qos::kStreamKinds.size(); ++stream) {
-              const std::optional<double>& value = participant.streams[stream].*family.value;
-              if (!value) continue;
-              begin_series(out, family.name, participant_labels);
-              out += ",media=\"";
-              out += qos::media_label(qos::kStreamKinds[stream].media);
-              out += "\",direction=\"";
-              out += qos::direction_label(qos::kStreamKinds[stream].direction);
-              out += '"';
-              end_series(out, *value);
-            }
-          });
+void append_timestamp_series(std::string& out, std::string_view labels,
+                             const qos::ParticipantQos& participant) {
+  if (!participant.snapshot_timestamp_seconds) return;
+  begin_series(out, kTimestampFamily, labels);
+  end_series(out, *participant.snapshot_timestamp_seconds);
+}
+
+// Rendering writes here first and then copies out exactly the size needed: rendered meetings
+// are kept until their next refresh, the scratch space is reused.
+std::string& scratch_text() {
+  thread_local std::string scratch;
+  scratch.clear();
+  return scratch;
+}
+
+}  // namespace
+
+std::string_view participant_family_header(std::size_t family) {
+  static const std::array<std::string, kParticipantFamilyCount> headers = [] {
+    std::array<std::string, kParticipantFamilyCount> all;
+    for (std::size_t index = 0; index < kStreamFamilies.size(); ++index) {
+      all[index] = family_header(kStreamFamilies[index].name, kStreamFamilies[index].help);
+    }
+    all[kCpuFamilyIndex] = family_header(
+        kCpuFamily,
+        "CPU usage on a participant's device, as a ratio (0-1): Zoom's minimum, average and "
+        "maximum, and the whole system's maximum.");
+    all[kInfoFamilyIndex] =
+        family_header(kInfoFamily, "Identity of a participant as Zoom reports it; always 1.");
+    all[kTimestampFamilyIndex] = family_header(
+        kTimestampFamily, "Unix time of the participant's latest QoS snapshot, in seconds.");
+    return all;
+  }();
+  return headers.at(family);
+}
+
+std::string_view RenderedMeeting::family_text(std::size_t family) const {
+  const std::uint32_t begin = family == 0 ? 0 : families[family - 1].text_end;
+  return std::string_view(text).substr(begin, families[family].text_end - begin);
+}
+
+std::string_view RenderedMeeting::family_segment(std::size_t family) const {
+  const std::uint32_t begin = family == 0 ? 0 : families[family - 1].segment_end;
+  return std::string_view(segments).substr(begin, families[family].segment_end - begin);
+}
+
+// Rejected rather than skipped: a duplicate label name would make the whole scrape invalid, and
+// an unknown one means the config validation and this table have drifted apart.
+QosRenderer::QosRenderer(const RenderOptions& options) {
+  for (const std::string& name : options.participant_info_labels) {
+    const auto known = std::find_if(kIdentityLabels.begin(), kIdentityLabels.end(),
+                                    [&](const IdentityLabel& label) { return label.name == name; });
+    if (known == kIdentityLabels.end()) {
+      throw std::invalid_argument("unknown participant info label: " + name);
+    }
+    const auto index = static_cast<std::size_t>(known - kIdentityLabels.begin());
+    if (std::find(info_labels_.begin(), info_labels_.end(), index) != info_labels_.end()) {
+      throw std::invalid_argument("duplicate participant info label: " + name);
+    }
+    info_labels_.push_back(index);
+  }
+}
+
+RenderedMeeting QosRenderer::render_text(const MeetingSnapshot& meeting) const {
+  const ParticipantLabels labels(meeting);
+  const std::vector<qos::ParticipantQos>& participants = meeting.participants;
+  const auto for_each_participant = [&](auto&& append) {
+    for (std::size_t index = 0; index < participants.size(); ++index) {
+      append(labels[index], participants[index]);
+    }
+  };
+
+  std::string& text = scratch_text();
+  std::array<std::size_t, kParticipantFamilyCount> text_ends{};
+  for (std::size_t index = 0; index < kStreamFamilies.size(); ++index) {
+    for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+      append_stream_series(text, kStreamFamilies[index], participant_labels, participant);
     });
+    text_ends[index] = text.size();
   }
-}
-
-void append_participant_families(std::string& out, const Meetings& meetings,
-                                 const ParticipantLabels& labels,
-                                 const std::vector<IdentityLabel>& info_labels) {
-  constexpr std::string_view kCpu = "zoom_participant_cpu_usage_ratio";
-  append_gauge_family(
-      out, kCpu,
-      "CPU usage on a participant's device, as a ratio (0-1): Zoom's minimum, average and "
-      "maximum, and the whole system's maximum.",
-      [&] {
-        for_each_participant(
-            meetings, labels,
-            [&](std::string_view participant_labels, const qos::ParticipantQos& participant) {
-              for (const CpuSource& source : kCpuSources) {
-                const std::optional<double>& value = participant.cpu.*source.value;
-                if (!value) continue;
-                begin_series(out, kCpu, participant_labels);
-                out += ",source=\"";
-                out += source.label;
-                out += '"';
-                end_series(out, *value);
-              }
-            });
-      });
-
-  constexpr std::string_view kInfo = "zoom_participant_info";
-  append_gauge_family(out, kInfo, "Identity of a participant as Zoom reports it; always 1.", [&] {
-    for_each_participant(
-        meetings, labels,
-        [&](std::string_view participant_labels, const qos::ParticipantQos& participant) {
-          begin_series(out, kInfo, participant_labels);
-          for (const IdentityLabel& label : info_labels) {
-            append_label(out, label.name, participant.identity.*label.value);
-          }
-          end_series(out, 1);
-        });
+  for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+    append_cpu_series(text, participant_labels, participant);
   });
+  text_ends[kCpuFamilyIndex] = text.size();
+  for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+    append_info_series(text, participant_labels, participant, info_labels_);
+  });
+  text_ends[kInfoFamilyIndex] = text.size();
+  for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+    append_timestamp_series(text, participant_labels, participant);
+  });
+  text_ends[kTimestampFamilyIndex] = text.size();
+  if (text.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("a meeting's series exceed 4 GiB");
+  }
 
-  constexpr std::string_view kTimestamp = "zoom_participant_qos_timestamp_seconds";
-  append_gauge_family(
-      out, kTimestamp, "Unix time of the participant's latest QoS snapshot, in seconds.", [&] {
-        for_each_participant(
-            meetings, labels,
-            [&](std::string_view participant_labels, const qos::ParticipantQos& participant) {
-              if (!participant.snapshot_timestamp_seconds) return;
-              begin_series(out, kTimestamp, participant_labels);
-              end_series(out, *participant.snapshot_timestamp_seconds);
-            });
-      });
+  RenderedMeeting rendered;
+  rendered.text = text;
+  for (std::size_t family = 0; family < kParticipantFamilyCount; ++family) {
+    rendered.families[family].text_end = static_cast<std::uint32_t>(text_ends[family]);
+  }
+  return rendered;
 }
 
-void append_meeting_families(std::string& out, const Meetings& meetings) {
+std::shared_ptr<const RenderedMeeting> QosRenderer::render(const MeetingSnapshot& meeting) const {
+  auto rendered = std::make_shared<RenderedMeeting>(render_text(meeting));
+  for (std::size_t family = 0; family < kParticipantFamilyCount; ++family) {
+    const std::string_view text = rendered->family_text(family);
+    rendered->segments += gzip::segment(text);
+    rendered->families[family].segment_end = static_cast<std::uint32_t>(rendered->segments.size());
+    rendered->families[family].crc = gzip::crc32_of(text);
+  }
+  rendered->segments.shrink_to_fit();
+  return rendered;
+}
+
+std::string render_meeting_families(const std::vector<const zoom::LiveMeeting*>& meetings) {
+  std::string out;
+  // Writes HELP and TYPE, then the series; a family that ends up without any is taken back out,
+  // since an empty family only adds noise to the scrape.
+  const auto append_family = [&](std::string_view name, std::string_view help, auto&& series) {
+    const std::size_t family_start = out.size();
+    exposition::append_family_header(out, name, help, "gauge");
+    const std::size_t series_start = out.size();
+    series();
+    if (out.size() == series_start) out.resize(family_start);
+  };
+
   constexpr std::string_view kInfo = "zoom_meeting_info";
-  append_gauge_family(out, kInfo, "Identity of a live meeting; always 1.", [&] {
-    for (const MeetingSnapshot* snapshot : meetings) {
+  append_family(kInfo, "Identity of a live meeting; always 1.", [&] {
+    for (const zoom::LiveMeeting* meeting : meetings) {
       out += kInfo;
       out += '{';
-      append_meeting_id_label(out, snapshot->meeting.id);
-      append_label(out, "uuid", snapshot->meeting.uuid);
-      append_label(out, "topic", snapshot->meeting.topic);
-      append_label(out, "host", snapshot->meeting.host);
-      append_label(out, "type", zoom::meeting_type_label(snapshot->meeting.type));
+      append_meeting_id_label(out, meeting->id);
+      append_label(out, "uuid", meeting->uuid);
+      append_label(out, "topic", meeting->topic);
+      append_label(out, "host", meeting->host);
+      append_label(out, "type", zoom::meeting_type_label(meeting->type));
       end_series(out, 1);
     }
   });
@@ -312,13 +328,13 @@ void append_meeting_families(std::string& out, const Meetings& meetings) {
   // Both meeting gauges labelled by meeting_id alone, written when Zoom sent the value.
   const auto append_optional_meeting_gauge = [&](std::string_view name, std::string_view help,
                                                  std::optional<double> zoom::LiveMeeting::*value) {
-    append_gauge_family(out, name, help, [&] {
-      for (const MeetingSnapshot* snapshot : meetings) {
-        const std::optional<double>& present = snapshot->meeting.*value;
+    append_family(name, help, [&] {
+      for (const zoom::LiveMeeting* meeting : meetings) {
+        const std::optional<double>& present = meeting->*value;
         if (!present) continue;
         out += name;
         out += '{';
-        append_meeting_id_label(out, snapshot->meeting.id);
+        append_meeting_id_label(out, meeting->id);
         end_series(out, *present);
       }
     });
@@ -335,20 +351,6 @@ void append_meeting_families(std::string& out, const Meetings& meetings) {
   out += "zoom_live_meetings ";
   append_number(out, static_cast<std::uint64_t>(meetings.size()));
   out += '\n';
-}
-
-}  // namespace
-
-std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
-                       const RenderOptions& options) {
-  const std::vector<IdentityLabel> info_labels = resolve_info_labels(options);
-  const ParticipantLabels participant_labels(meetings);
-
-  std::string out;
-  out.reserve(estimate_output_size(meetings, participant_labels, info_labels));
-  append_stream_families(out, meetings, participant_labels);
-  append_participant_families(out, meetings, participant_labels, info_labels);
-  append_meeting_families(out, meetings);
   return out;
 }
 

@@ -1,15 +1,21 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qos/participant_qos.hpp"
 #include "zoom/meeting.hpp"
 
 // Renders the QoS families (zoom_participant_*, zoom_meeting_*, zoom_live_meetings) in the
-// Prometheus text exposition format 0.0.4, once per poll. Written directly with std::to_chars
-// rather than through prometheus-cpp's registry: it runs over every series on every change.
+// Prometheus text exposition format 0.0.4. Written directly with std::to_chars rather than
+// through prometheus-cpp's registry, and meeting by meeting: a meeting's participant series are
+// rendered (and compressed) once, when its QoS arrives, so that a refresh costs the same however
+// large the account is. ExpositionCache strings the meetings together.
 namespace zqe::metrics {
 
 struct MeetingSnapshot {
@@ -23,10 +29,47 @@ struct RenderOptions {
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
 };
 
-// Meetings are rendered in the given order; their ids are unique. Families without any
-// series are left out, except zoom_live_meetings, which is always present.
-std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
-                       const RenderOptions& options);
+// zoom_participant_{bitrate,...,resolution_height} (8 stream families), _cpu_usage_ratio, _info
+// and _qos_timestamp_seconds, in exposition order.
+inline constexpr std::size_t kParticipantFamilyCount = 11;
+
+// "# HELP ...\n# TYPE ...\n" of a participant family.
+std::string_view participant_family_header(std::size_t family);
+
+// One meeting's participant series, family by family, as text and as gzip segments (see
+// gzip_segments.hpp). A family without a series of this meeting has empty slices.
+struct RenderedMeeting {
+  struct Family {
+    std::uint32_t text_end = 0;     // its text is text[end of the previous family, text_end)
+    std::uint32_t segment_end = 0;  // likewise in segments
+    std::uint32_t crc = 0;          // CRC-32 of its text
+  };
+  std::string text;
+  std::string segments;
+  std::array<Family, kParticipantFamilyCount> families{};
+
+  std::string_view family_text(std::size_t family) const;
+  std::string_view family_segment(std::size_t family) const;
+};
+
+class QosRenderer {
+ public:
+  // Throws std::invalid_argument for an unknown or repeated participant info label.
+  explicit QosRenderer(const RenderOptions& options);
+
+  // The text and the gzip segments: what a refresh of the meeting costs.
+  std::shared_ptr<const RenderedMeeting> render(const MeetingSnapshot& meeting) const;
+  // Only the text, without segments (benchmarks).
+  RenderedMeeting render_text(const MeetingSnapshot& meeting) const;
+
+ private:
+  std::vector<std::size_t> info_labels_;  // indexes into the table of identity labels
+};
+
+// zoom_meeting_info, zoom_meeting_participants, zoom_meeting_start_timestamp_seconds and
+// zoom_live_meetings: three series a meeting, rendered whole at every publish. Families without
+// any series are left out, except zoom_live_meetings, which is always present.
+std::string render_meeting_families(const std::vector<const zoom::LiveMeeting*>& meetings);
 
 struct MeetingQosAge {
   std::uint64_t meeting_id = 0;

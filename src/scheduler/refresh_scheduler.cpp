@@ -42,6 +42,15 @@ double jitter(const MeetingKey& key, int failures) {
   return 0.8 + 0.4 * static_cast<double>(x % 1000) / 1000.0;
 }
 
+// Binary search in a vector of (key, value) pairs sorted by key; end() when absent.
+template <typename Entries>
+auto find_meeting(Entries& entries, MeetingKey key) {
+  const auto found =
+      std::lower_bound(entries.begin(), entries.end(), key,
+                       [](const auto& entry, MeetingKey wanted) { return entry.first < wanted; });
+  return found != entries.end() && found->first == key ? found : entries.end();
+}
+
 }  // namespace
 
 std::string_view category_label(Category category) {
@@ -150,9 +159,10 @@ TimePoint RefreshScheduler::next_list_at(TimePoint now) const {
 void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>& live, int pages) {
   last_list_ = now;
   list_pages_ = std::max(1, pages);
-  std::map<MeetingKey, Tracked> next;
+  std::vector<Entry> next;
+  next.reserve(live.size());
   for (const auto& listed : live) {
-    auto existing = meetings_.find(listed.key);
+    auto existing = find_meeting(meetings_, listed.key);
     Tracked tracked;
     if (existing != meetings_.end()) {
       tracked = existing->second;
@@ -160,10 +170,16 @@ void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>
       tracked.first_seen = now;
     }
     tracked.participants = listed.participants;
-    next[listed.key] = tracked;
+    next.emplace_back(listed.key, tracked);
   }
+  // Sorted, and a meeting listed twice kept once, as its last listing says.
+  std::stable_sort(next.begin(), next.end(),
+                   [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  const auto same_key = [](const Entry& a, const Entry& b) { return a.first == b.first; };
+  auto last_of_each = std::unique(next.rbegin(), next.rend(), same_key);
+  next.erase(next.begin(), last_of_each.base());
   for (const auto& [key, tracked] : meetings_) {
-    if (!next.contains(key)) count_skipped(tracked, now);
+    if (find_meeting(next, key) == next.end()) count_skipped(tracked, now);
   }
   meetings_ = std::move(next);
 }
@@ -244,7 +260,7 @@ void RefreshScheduler::count_skipped(const Tracked& meeting, TimePoint now) {
 
 void RefreshScheduler::on_refreshed(TimePoint now, MeetingKey key, int participants,
                                     double badness) {
-  auto found = meetings_.find(key);
+  auto found = find_meeting(meetings_, key);
   if (found == meetings_.end()) return;  // ended while it was being fetched
   Tracked& meeting = found->second;
   count_skipped(meeting, now);
@@ -257,7 +273,7 @@ void RefreshScheduler::on_refreshed(TimePoint now, MeetingKey key, int participa
 }
 
 void RefreshScheduler::on_refresh_failed(TimePoint now, MeetingKey key, bool ended) {
-  auto found = meetings_.find(key);
+  auto found = find_meeting(meetings_, key);
   if (found == meetings_.end()) return;
   Tracked& meeting = found->second;
   if (ended) {
@@ -275,7 +291,7 @@ void RefreshScheduler::on_refresh_failed(TimePoint now, MeetingKey key, bool end
 }
 
 std::optional<TimePoint> RefreshScheduler::last_refreshed(MeetingKey key) const {
-  auto found = meetings_.find(key);
+  auto found = find_meeting(meetings_, key);
   if (found == meetings_.end()) return std::nullopt;
   return found->second.refreshed;
 }

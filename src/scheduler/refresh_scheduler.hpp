@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scheduler/daily_budget.hpp"
@@ -119,7 +119,10 @@ class RefreshScheduler {
   TimePoint pacing_updated_{};
   TimePoint last_list_{};
   int list_pages_ = 1;
-  std::map<MeetingKey, Tracked> meetings_;
+  // Sorted by key. A vector rather than a map: next_refresh() scans every meeting for every
+  // pick, and a contiguous scan is several times faster than walking tree nodes.
+  using Entry = std::pair<MeetingKey, Tracked>;
+  std::vector<Entry> meetings_;
   std::uint64_t skipped_refreshes_ = 0;
 };
 

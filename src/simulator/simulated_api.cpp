@@ -226,7 +226,8 @@ SimulatedApi::SimulatedApi(const config::SimulatorConfig& config, Clock clock)
 SimulatedApi::SimulatedApi(const config::SimulatorConfig& config, Clock clock, RateLimits limits)
     : qos_page_size_cap_(static_cast<std::size_t>(std::max(1, config.page_size_cap))),
       clock_(std::move(clock)),
-      account_(config, clock_()),
+      time_scale_(clock_(), config.speed),
+      account_(config, time_scale_.origin()),
       rate_limiter_(limits, config.enforce_rate_limits),
       secret_(hash_of(config.seed, kSecretSalt)) {}
 
@@ -234,9 +235,10 @@ RateLimitStats SimulatedApi::stats() const {
   return rate_limiter_.stats(clock_());
 }
 
+// `now` is real time throughout; the account's time is account_.now().
 http::Response SimulatedApi::handle(const http::Request& request) {
   const TimePoint now = clock_();
-  account_.advance_to(now);
+  account_.advance_to(time_scale_.simulated(now));
   // The server hands HEAD over as GET.
   const bool is_get = request.method == "GET";
   if (request.path == kTokenPath) {
@@ -334,8 +336,8 @@ http::Response SimulatedApi::list_meetings(const http::Request& request, Meeting
       end < total ? issue_page_token(list_scope(kind), account_.list_position(end, kind), now)
                   : std::string();
   return json_object(200, [&](JsonWriter& writer) {
-    write_string_field(writer, "from", format_date(now));
-    write_string_field(writer, "to", format_date(now));
+    write_string_field(writer, "from", format_date(account_.now()));
+    write_string_field(writer, "to", format_date(account_.now()));
     writer.Key("page_count");
     writer.Uint64(page_count(total, page_size));
     writer.Key("page_size");

@@ -10,6 +10,7 @@
 #include "http/types.hpp"
 #include "simulator/rate_limiter.hpp"
 #include "simulator/simulated_account.hpp"
+#include "simulator/time_scale.hpp"
 
 namespace zqe::simulator {
 
@@ -19,6 +20,11 @@ namespace zqe::simulator {
 // Paths are those of the server: "/oauth/token" and "/v2/...". Every request costs time in
 // proportion to its page, not to the account, so a benchmark can drive a large account through
 // a whole simulated day by calling handle() directly.
+//
+// The clock tells real time. The account's own time (meetings, participants, QoS snapshots, the
+// dates of a listing) runs config.speed times as fast from construction on (see time_scale.hpp);
+// what Zoom's servers enforce (rate limits, the lifetimes of access and paging tokens) keeps real
+// time.
 class SimulatedApi {
  public:
   // Enforces the limits of config.plan when config.enforce_rate_limits.
@@ -28,7 +34,7 @@ class SimulatedApi {
 
   http::Response handle(const http::Request& request);
 
-  // What the account's requests have cost so far, as of the clock's time.
+  // What the account's requests have cost so far, as of the clock's (real) time.
   RateLimitStats stats() const;
   // The state behind the replies, as of the latest request, for checking what a client saw.
   const SimulatedAccount& account() const { return account_; }
@@ -53,7 +59,8 @@ class SimulatedApi {
                                                TimePoint now) const;
 
   std::size_t qos_page_size_cap_;
-  Clock clock_;
+  Clock clock_;  // real time
+  TimeScale time_scale_;
   SimulatedAccount account_;
   RateLimiter rate_limiter_;
   std::uint64_t secret_;  // signs page tokens and seeds access tokens

@@ -27,17 +27,19 @@ SimulatedZoom::SimulatedZoom(boost::asio::io_context& io, const config::Simulato
 
 SimulatedZoom::~SimulatedZoom() = default;
 
-void SimulatedZoom::start() {
+void SimulatedZoom::start(unsigned short port) {
   if (impl_->server) return;
   Impl& impl = *impl_;
-  impl.server = std::make_unique<http::Server>(
-      impl.io, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0),
+  auto server = std::make_unique<http::Server>(
+      impl.io, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), port),
       [&impl](const http::Request& request) {
         const std::lock_guard lock(impl.api_mutex);
         return impl.api.handle(request);
       });
-  impl.server->start();
-  impl.port = impl.server->local_endpoint().port();
+  // Kept only once listening, so that a failed start can be retried.
+  server->start();
+  impl.port = server->local_endpoint().port();
+  impl.server = std::move(server);
 }
 
 void SimulatedZoom::stop() {

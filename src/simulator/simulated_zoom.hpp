@@ -25,7 +25,9 @@ inline constexpr const char* kClientSecret = "simulated-secret";
 class SimulatedZoom {
  public:
   // The account's state follows `clock`, read on each request: a test or a long simulation can
-  // move time on as fast as it likes.
+  // move time on as fast as it likes. `clock` tells real time: the account's own time runs
+  // config.speed times as fast from construction on, the rate limits keep real time (see
+  // simulated_api.hpp).
   SimulatedZoom(
       boost::asio::io_context& io, const config::SimulatorConfig& config,
       Clock clock = [] { return std::chrono::system_clock::now(); });
@@ -33,8 +35,9 @@ class SimulatedZoom {
   SimulatedZoom(const SimulatedZoom&) = delete;
   SimulatedZoom& operator=(const SimulatedZoom&) = delete;
 
-  // Listens on 127.0.0.1 on an ephemeral port.
-  void start();
+  // Listens on 127.0.0.1 on `port`, or on an ephemeral port when 0. Throws
+  // boost::system::system_error when it cannot listen (e.g. the port is taken).
+  void start(unsigned short port = 0);
   void stop();
 
   std::string api_base_url() const;     // "http://127.0.0.1:PORT/v2"

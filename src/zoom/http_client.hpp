@@ -52,12 +52,34 @@ struct HttpClientOptions {
   std::size_t max_body_bytes = 64 * 1024 * 1024;
 };
 
-// Sends one request per connection over http or https (certificates verified against the
-// system store, with SNI and host name checks). Never throws for network trouble: every
-// failure is an HttpOutcome with an error.
+// Idle keep-alive connections are closed after this long. Servers and load balancers drop
+// idle connections on their own schedule (often after 60 s or more); closing ours first
+// avoids most requests that find their connection closed by the server (those are retried once
+// anyway). Polls page through the API in bursts, so a connection idle this long is unlikely to
+// be needed soon, and an idle daemon should not hold sockets indefinitely.
+inline constexpr std::chrono::milliseconds kIdleConnectionTimeout{30'000};
+// Idle connections kept per (scheme, host, port); a connection returned to a full pool closes
+// the oldest one. Enough for each of the poller's workers (zoom.max_concurrent_requests, 4 by
+// default) to find a connection; a bound on sockets when more run at once.
+inline constexpr std::size_t kMaxIdleConnectionsPerHost = 16;
+
+// The defaults suit the exporter; tests shorten them.
+struct ConnectionPoolOptions {
+  std::size_t max_idle_per_host = kMaxIdleConnectionsPerHost;
+  std::chrono::milliseconds idle_timeout = kIdleConnectionTimeout;
+};
+
+// Sends requests over http or https (certificates verified against the system store, with SNI
+// and host name checks), reusing keep-alive connections per (scheme, host, port). A request
+// that finds its reused connection closed by the server before any byte of the reply is retried
+// once on a new connection. Never throws for network trouble: every failure is an HttpOutcome
+// with an error. Requests must be finished before the client is destroyed (cancel_all() and let
+// them complete). Idle connections are closed by cancel_all(), the destructor, or the
+// io_context's destruction, whichever comes first.
 class HttpClient {
  public:
-  HttpClient(boost::asio::io_context& io, HttpClientOptions options);
+  HttpClient(boost::asio::io_context& io, HttpClientOptions options,
+             ConnectionPoolOptions pool = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -65,7 +87,8 @@ class HttpClient {
   boost::asio::awaitable<HttpOutcome> send(const Url& url, OutgoingRequest request);
 
   void set_options(HttpClientOptions options);
-  // Aborts every request in flight; they complete with TransportError::cancelled.
+  // Aborts every request in flight; they complete with TransportError::cancelled. Also closes
+  // every idle connection, so that no socket or timer keeps the io_context busy.
   void cancel_all();
 
  private:

@@ -88,6 +88,7 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.simulator.load_profile, expected.simulator.load_profile);
   EXPECT_EQ(actual.simulator.enforce_rate_limits, expected.simulator.enforce_rate_limits);
   EXPECT_EQ(actual.simulator.plan, expected.simulator.plan);
+  EXPECT_EQ(actual.simulator.speed, expected.simulator.speed);
 }
 
 class TempDir {
@@ -147,6 +148,7 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_EQ(config.simulator.load_profile, LoadProfile::workday);
   EXPECT_FALSE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::pro);
+  EXPECT_EQ(config.simulator.speed, 2.5);
 }
 
 TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
@@ -208,6 +210,7 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_EQ(config.simulator.load_profile, LoadProfile::flat);
   EXPECT_TRUE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::business);
+  EXPECT_EQ(config.simulator.speed, 1);
 }
 
 TEST(ParseConfig, EmptyTextNeedsCredentialsUnlessSimulating) {
@@ -269,6 +272,17 @@ TEST(ParseConfig, ReadsEverySimulatorChoice) {
                                    "test.yaml", simulate_options());
   EXPECT_EQ(flat.simulator.load_profile, LoadProfile::flat);
   EXPECT_EQ(flat.simulator.plan, Plan::business);
+}
+
+TEST(ParseConfig, AcceptsSimulatorSpeedsFromOneTo3600) {
+  const std::pair<std::string_view, double> cases[] = {
+      {"1", 1}, {"1.5", 1.5}, {"48", 48}, {"\"60\"", 60}, {"3600", 3600}, {"3.6e3", 3600}};
+  for (const auto& [text, expected] : cases) {
+    SCOPED_TRACE(text);
+    const Config config = parse_config("simulator:\n  speed: " + std::string(text) + "\n",
+                                       "test.yaml", simulate_options());
+    EXPECT_EQ(config.simulator.speed, expected);
+  }
 }
 
 TEST(PlanLimits, AreZoomsNumbersForEachPlan) {
@@ -570,6 +584,12 @@ const InvalidFile kInvalidFiles[] = {
      ":2:17: simulator.load_profile: unknown load profile \"weekend\" (use flat or workday)"},
     {"invalid-simulator-plan.yaml",
      ":2:9: simulator.plan: unknown plan \"Business\" (use pro or business)"},
+    {"invalid-simulator-speed-below-1.yaml",
+     ":2:10: simulator.speed: must be a number from 1 to 3600"},
+    {"invalid-simulator-speed-too-large.yaml",
+     ":3:10: simulator.speed: must be a number from 1 to 3600"},
+    {"invalid-simulator-speed-not-a-number.yaml",
+     ":2:10: simulator.speed: must be a number from 1 to 3600"},
     {"invalid-enforce-rate-limits-number.yaml",
      ":2:24: simulator.enforce_rate_limits: expected a boolean (true or false), got \"1\""},
     {"invalid-missing-credentials.yaml", ": zoom.client_id: required (or set ZOOM_CLIENT_ID)"},
@@ -709,6 +729,15 @@ TEST(InvalidText, MoreMistakes) {
       {"limits:\n  plan: pro\n  plan: business\n", "test.yaml:3:3: limits.plan: duplicate key"},
       {"simulator:\n  webinars: 100001\n",
        "test.yaml:2:13: simulator.webinars: must be an integer from 0 to 100000"},
+      {"simulator:\n  speed: 0\n",
+       "test.yaml:2:10: simulator.speed: must be a number from 1 to 3600"},
+      {"simulator:\n  speed: nan\n",
+       "test.yaml:2:10: simulator.speed: must be a number from 1 to 3600"},
+      {"simulator:\n  speed: 3600.5\n",
+       "test.yaml:2:10: simulator.speed: must be a number from 1 to 3600"},
+      {"simulator:\n  speed: [60]\n",
+       "test.yaml:2:10: simulator.speed: expected a number, got a list"},
+      {"simulator:\n  speed:\n", "test.yaml:2:3: simulator.speed: must be a number from 1 to 3600"},
       {"simulator:\n  load_profile: Flat\n",
        "test.yaml:2:17: simulator.load_profile: unknown load profile \"Flat\" (use flat or "
        "workday)"},

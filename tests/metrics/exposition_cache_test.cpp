@@ -4,20 +4,18 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <random>
+#include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/test_tools.hpp"
 
 namespace zqe::metrics {
 namespace {
-
-std::string concatenated(const BodyChunks& chunks) {
-  std::string bytes;
-  for (const auto& chunk : chunks) bytes += *chunk;
-  return bytes;
-}
 
 // Decodes with zlib's own gzip reader; nullopt unless `gzip` is exactly one complete member.
 std::optional<std::string> inflate_single_gzip_member(const std::string& gzip) {
@@ -35,11 +33,11 @@ std::optional<std::string> decompress_with_gzip_tool(const std::string& gzip) {
 }
 
 // Checks the body with two independent decoders, and the framing the cache promises.
-void expect_gzip_body_decodes_to(const BodyChunks& body, const std::string& expected) {
-  ASSERT_EQ(body.size(), 4u);
-  EXPECT_EQ(body[0]->size(), 10u);
-  EXPECT_EQ(body[3]->size(), 8u);
-  const std::string gzip = concatenated(body);
+void expect_gzip_body_decodes_to(const ScrapeBody& body, const std::string& expected) {
+  ASSERT_EQ(body.tail.size(), 2u);  // the final piece and the trailer
+  EXPECT_EQ(body.tail.back()->size(), 8u);
+  const std::string gzip = body.joined();
+  EXPECT_EQ(gzip.substr(0, 4), std::string("\x1f\x8b\x08\x00", 4));  // one member, no flags
   const std::optional<std::string> inflated = inflate_single_gzip_member(gzip);
   ASSERT_TRUE(inflated.has_value()) << "zlib rejected the body";
   EXPECT_TRUE(*inflated == expected)
@@ -50,95 +48,178 @@ void expect_gzip_body_decodes_to(const BodyChunks& body, const std::string& expe
       << "gzip -dc decoded " << gunzipped->size() << " bytes, expected " << expected.size();
 }
 
-// About `size` bytes of exposition-like lines with varied numbers, so that deflate has both
-// repetition and entropy to deal with, as in a real scrape.
-std::string exposition_like_text(std::size_t size) {
-  std::mt19937_64 random(20240611);
-  std::uniform_int_distribution<std::uint64_t> participant(16778240, 16778240 + 5000);
-  std::uniform_real_distribution<double> value(0, 100000);
-  std::string text;
-  text.reserve(size + 256);
-  while (text.size() < size) {
-    text +=
-        "zoom_participant_bitrate_bytes_per_second{meeting_id=\"81234567890\",participant_id=\"";
-    text += std::to_string(participant(random));
-    text += "\",media=\"video\",direction=\"input\"} ";
-    text += std::to_string(value(random));
-    text += '\n';
+// A meeting of `participants` people with varied values, so that deflate has both repetition
+// and entropy to deal with, as in a real scrape. Odd meetings share their screen, even ones not.
+MeetingSnapshot busy_meeting(std::uint64_t id, int participants) {
+  std::mt19937_64 random(id);
+  std::uniform_real_distribution<double> value(0, 1);
+  MeetingSnapshot meeting;
+  meeting.meeting.id = id;
+  meeting.meeting.topic = "Meeting " + std::to_string(id);
+  meeting.meeting.participants = participants;
+  for (int index = 0; index < participants; ++index) {
+    qos::ParticipantQos participant;
+    participant.participant_id = std::to_string(16778240 + index * 1024);
+    participant.identity.user_name = "Participant " + std::to_string(index);
+    participant.snapshot_timestamp_seconds = 1763800000 + index;
+    for (std::size_t stream = 0; stream < 4; ++stream) {
+      participant.streams[stream] = {value(random) * 1e5,
+                                     value(random) * 0.2,
+                                     value(random) * 0.02,
+                                     value(random) * 0.01,
+                                     value(random) * 0.05,
+                                     {},
+                                     {},
+                                     {}};
+    }
+    if (id % 2 == 1) participant.streams[4].bitrate_bytes_per_second = value(random) * 1e5;
+    participant.cpu.zoom_avg_ratio = value(random);
+    meeting.participants.push_back(participant);
   }
-  return text;
+  return meeting;
 }
 
-TEST(ExpositionCache, PlainBodyIsCachedTextThenPerScrapeText) {
+struct Published {
+  std::vector<std::shared_ptr<const RenderedMeeting>> rendered;
+  std::string meeting_families;
+  std::string text;  // the whole exposition, as render_qos gives it
+};
+
+// `fetched` says which meetings have QoS data; the others are listed but not yet rendered.
+Published publish(const std::vector<MeetingSnapshot>& meetings,
+                  const std::vector<bool>& fetched = {}) {
+  Published published;
+  const QosRenderer renderer(RenderOptions{});
+  std::vector<const zoom::LiveMeeting*> listed;
+  std::vector<MeetingSnapshot> visible;  // what the exposition shows of each meeting
+  for (std::size_t index = 0; index < meetings.size(); ++index) {
+    const bool has_qos = fetched.empty() || fetched[index];
+    published.rendered.push_back(has_qos ? renderer.render(meetings[index]) : nullptr);
+    listed.push_back(&meetings[index].meeting);
+    visible.push_back(meetings[index]);
+    if (!has_qos) visible.back().participants.clear();
+  }
+  published.meeting_families = render_meeting_families(listed);
+  std::vector<const MeetingSnapshot*> pointers;
+  for (const MeetingSnapshot& meeting : visible) pointers.push_back(&meeting);
+  published.text = render_qos(pointers, RenderOptions{});
+  return published;
+}
+
+std::vector<MeetingSnapshot> busy_meetings(int count, int participants) {
+  std::vector<MeetingSnapshot> meetings;
+  for (int index = 0; index < count; ++index) {
+    meetings.push_back(busy_meeting(81234567890 + static_cast<std::uint64_t>(index), participants));
+  }
+  return meetings;
+}
+
+void update(ExpositionCache& cache, const Published& published) {
+  cache.update(published.rendered, published.meeting_families);
+}
+
+TEST(ExpositionCache, PlainBodyIsTheExpositionThenPerScrapeText) {
+  const Published published = publish(busy_meetings(3, 4));
   ExpositionCache cache;
-  cache.update("zoom_live_meetings 3\n");
-  const BodyChunks body = cache.plain_body("zoom_exporter_up 1\n");
-  EXPECT_EQ(concatenated(body), "zoom_live_meetings 3\nzoom_exporter_up 1\n");
-  EXPECT_EQ(cache.plain_size(), 21u);
+  update(cache, published);
+  EXPECT_EQ(cache.plain_body("zoom_exporter_up 1\n").joined(),
+            published.text + "zoom_exporter_up 1\n");
+  EXPECT_EQ(cache.plain_size(), published.text.size());
 }
 
-TEST(ExpositionCache, BodiesShareTheCachedDataInsteadOfCopyingIt) {
+TEST(ExpositionCache, EachFamilyIsDeclaredOnceAndHoldsEveryMeetingsSeries) {
+  const Published published = publish(busy_meetings(3, 2));
   ExpositionCache cache;
-  cache.update("zoom_live_meetings 3\n");
-  EXPECT_EQ(cache.plain_body("a").front(), cache.plain_body("b").front());
-  EXPECT_EQ(cache.gzip_body("a")[1], cache.gzip_body("b")[1]);
+  update(cache, published);
+  const std::string text = cache.plain_body("").joined();
+  std::istringstream lines(text);
+  std::vector<std::string> families_in_order;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("# TYPE ")) families_in_order.push_back(line);
+  }
+  const std::set<std::string> distinct(families_in_order.begin(), families_in_order.end());
+  EXPECT_EQ(distinct.size(), families_in_order.size());
+  // Only the odd meetings share their screen: the family is there, with just their series.
+  EXPECT_NE(text.find("media=\"screen_share\""), std::string::npos);
+  EXPECT_EQ(
+      text.find("meeting_id=\"81234567890\",participant_id=\"16778240\",media=\"screen_share"),
+      std::string::npos);
 }
 
-TEST(ExpositionCache, EmptyCacheWorksBeforeTheFirstUpdate) {
+TEST(ExpositionCache, MeetingWithoutQosYetHasOnlyItsMeetingSeries) {
+  const Published published = publish(busy_meetings(2, 3), {true, false});
+  ExpositionCache cache;
+  update(cache, published);
+  const std::string text = cache.plain_body("").joined();
+  EXPECT_EQ(text, published.text);
+  EXPECT_NE(text.find("zoom_meeting_info{meeting_id=\"81234567891\""), std::string::npos);
+  EXPECT_EQ(text.find("zoom_participant_info{meeting_id=\"81234567891\""), std::string::npos);
+  expect_gzip_body_decodes_to(cache.gzip_body("up 1\n"), published.text + "up 1\n");
+}
+
+TEST(ExpositionCache, BodiesShareTheCachedPiecesInsteadOfCopyingThem) {
+  ExpositionCache cache;
+  update(cache, publish(busy_meetings(2, 2)));
+  EXPECT_EQ(cache.plain_body("a").pieces, cache.plain_body("b").pieces);
+  EXPECT_EQ(cache.gzip_body("a").pieces, cache.gzip_body("b").pieces);
+}
+
+TEST(ExpositionCache, EmptyCacheHoldsTheLiveMeetingsCount) {
   const ExpositionCache cache;
-  EXPECT_EQ(cache.plain_size(), 0u);
-  EXPECT_EQ(concatenated(cache.plain_body("up 1\n")), "up 1\n");
-  expect_gzip_body_decodes_to(cache.gzip_body(""), "");
-  expect_gzip_body_decodes_to(cache.gzip_body("up 1\n"), "up 1\n");
+  const std::string empty = render_meeting_families({});
+  EXPECT_EQ(cache.plain_size(), empty.size());
+  EXPECT_EQ(cache.plain_body("up 1\n").joined(), empty + "up 1\n");
+  expect_gzip_body_decodes_to(cache.gzip_body(""), empty);
+  expect_gzip_body_decodes_to(cache.gzip_body("up 1\n"), empty + "up 1\n");
 }
 
-TEST(ExpositionCache, EmptyPerScrapeTextStillEndsTheStream) {
+TEST(ExpositionCache, GzipRoundTripOfSmallExposition) {
+  const Published published = publish(busy_meetings(1, 1));
   ExpositionCache cache;
-  cache.update("zoom_live_meetings 3\n");
-  expect_gzip_body_decodes_to(cache.gzip_body(""), "zoom_live_meetings 3\n");
-}
-
-TEST(ExpositionCache, GzipRoundTripOfSmallText) {
-  ExpositionCache cache;
-  cache.update("# TYPE zoom_live_meetings gauge\nzoom_live_meetings 3\n");
+  update(cache, published);
+  expect_gzip_body_decodes_to(cache.gzip_body(""), published.text);
   expect_gzip_body_decodes_to(cache.gzip_body("zoom_exporter_up 1\n"),
-                              "# TYPE zoom_live_meetings gauge\nzoom_live_meetings 3\n"
-                              "zoom_exporter_up 1\n");
+                              published.text + "zoom_exporter_up 1\n");
 }
 
-TEST(ExpositionCache, GzipRoundTripOfFiveMegabytes) {
-  const std::string text = exposition_like_text(5 * 1024 * 1024);
-  const std::string per_scrape = exposition_like_text(4096);
+TEST(ExpositionCache, GzipRoundTripOfSeveralMegabytes) {
+  const Published published = publish(busy_meetings(300, 10));
+  ASSERT_GT(published.text.size(), 3'000'000u);
   ExpositionCache cache;
-  cache.update(text);
-  EXPECT_LT(cache.gzip_body(per_scrape)[1]->size(), text.size() / 2);
-  expect_gzip_body_decodes_to(cache.gzip_body(per_scrape), text + per_scrape);
+  update(cache, published);
+  const ScrapeBody gzip = cache.gzip_body("up 1\n");
+  // Compressed piece by piece, the exposition still shrinks several times over.
+  EXPECT_LT(gzip.size() * 6, published.text.size());
+  expect_gzip_body_decodes_to(gzip, published.text + "up 1\n");
 }
 
 TEST(ExpositionCache, SeveralScrapesOfOneCacheEachDecodeToTheirOwnText) {
+  const Published published = publish(busy_meetings(5, 6));
   ExpositionCache cache;
-  const std::string text = exposition_like_text(64 * 1024);
-  cache.update(text);
+  update(cache, published);
   for (const std::string per_scrape : {"up 1\n", "up 1\nscrapes_total 2\n", "", "x 3\n"}) {
-    expect_gzip_body_decodes_to(cache.gzip_body(per_scrape), text + per_scrape);
-    EXPECT_EQ(concatenated(cache.plain_body(per_scrape)), text + per_scrape);
+    expect_gzip_body_decodes_to(cache.gzip_body(per_scrape), published.text + per_scrape);
+    EXPECT_EQ(cache.plain_body(per_scrape).joined(), published.text + per_scrape);
   }
 }
 
-TEST(ExpositionCache, UpdateReplacesTheTextWhileEarlierBodiesStayValid) {
+TEST(ExpositionCache, UpdateReplacesTheExpositionWhileEarlierBodiesStayValid) {
+  const Published first = publish(busy_meetings(1, 2));
   ExpositionCache cache;
-  cache.update("zoom_live_meetings 1\n");
-  const BodyChunks earlier_gzip = cache.gzip_body("up 1\n");
-  const BodyChunks earlier_plain = cache.plain_body("up 1\n");
-  cache.update("zoom_live_meetings 2\nzoom_meeting_info{meeting_id=\"1\"} 1\n");
-
-  expect_gzip_body_decodes_to(
-      cache.gzip_body("up 2\n"),
-      "zoom_live_meetings 2\nzoom_meeting_info{meeting_id=\"1\"} 1\nup 2\n");
-  EXPECT_EQ(concatenated(cache.plain_body("up 2\n")),
-            "zoom_live_meetings 2\nzoom_meeting_info{meeting_id=\"1\"} 1\nup 2\n");
-  expect_gzip_body_decodes_to(earlier_gzip, "zoom_live_meetings 1\nup 1\n");
-  EXPECT_EQ(concatenated(earlier_plain), "zoom_live_meetings 1\nup 1\n");
+  update(cache, first);
+  const std::uint64_t first_generation = cache.generation();
+  const ScrapeBody earlier_gzip = cache.gzip_body("up 1\n");
+  const ScrapeBody earlier_plain = cache.plain_body("up 1\n");
+  {
+    const Published second = publish(busy_meetings(3, 3));
+    update(cache, second);
+    EXPECT_NE(cache.generation(), first_generation);
+    expect_gzip_body_decodes_to(cache.gzip_body("up 2\n"), second.text + "up 2\n");
+    EXPECT_EQ(cache.plain_body("up 2\n").joined(), second.text + "up 2\n");
+  }
+  update(cache, publish({}));  // nothing of the first publish is left in the cache
+  expect_gzip_body_decodes_to(earlier_gzip, first.text + "up 1\n");
+  EXPECT_EQ(earlier_plain.joined(), first.text + "up 1\n");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "metrics/qos_renderer.hpp"
+#include "metrics/exposition_cache.hpp"
 
 #include <gtest/gtest.h>
 

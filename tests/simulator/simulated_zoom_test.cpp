@@ -107,6 +107,30 @@ TEST_F(SimulatedZoomTest, ListensOnLoopbackWithZoomsPaths) {
   EXPECT_NE(port_, 0);
 }
 
+TEST_F(SimulatedZoomTest, AnotherCannotListenOnItsPort) {
+  asio::io_context io;
+  SimulatedZoom other(io, simulator_config(1, 1));
+  EXPECT_THROW(other.start(port_), boost::system::system_error);
+}
+
+TEST(SimulatedZoomPort, ListensOnTheGivenPort) {
+  // A port that was free a moment ago.
+  asio::io_context io;
+  asio::ip::tcp::acceptor probe(io, {asio::ip::address_v4::loopback(), 0});
+  const unsigned short port = probe.local_endpoint().port();
+  probe.close();
+
+  SimulatedZoom zoom(io, simulator_config(1, 1));
+  zoom.start(port);
+  EXPECT_EQ(zoom.api_base_url(), "http://127.0.0.1:" + std::to_string(port) + "/v2");
+  EXPECT_EQ(zoom.oauth_token_url(), "http://127.0.0.1:" + std::to_string(port) + "/oauth/token");
+  std::thread io_thread([&io] { io.run(); });
+  const HttpReply anonymous = exchange(port, "GET", "/v2/metrics/meetings");
+  EXPECT_EQ(anonymous.status, 401u);
+  asio::post(io, [&zoom] { zoom.stop(); });
+  io_thread.join();
+}
+
 TEST_F(SimulatedZoomTest, ServesAPollLikeTheExportersOverSockets) {
   const std::string token = access_token();
   std::string next_token;

@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -149,6 +150,68 @@ ConnectionScript replying(std::string reply) {
   return [reply](tcp::socket socket) { return reply_then_close(std::move(socket), reply); };
 }
 
+// A keep-alive fake: what each connection does, decided by its number (1 for the first).
+struct ConnectionPlan {
+  // Requests answered with 200 and "<target> on <connection number>", then the server closes
+  // the connection without a word: as a server's idle timeout would.
+  int replies = std::numeric_limits<int>::max();
+  bool connection_close = false;  // the first reply says Connection: close, and the server closes
+  // After `replies`: instead of closing at once, read one more request, write these bytes (a
+  // reply cut short, or nothing) and close.
+  bool answer_next_request_with_last_words = false;
+  std::string last_words;
+};
+
+struct KeepAliveLog {
+  int connections = 0;       // accepted
+  int requests = 0;          // read
+  int replies = 0;           // complete replies written
+  int closed_by_client = 0;  // connections on which the client closed while the server waited
+  int closed_by_server = 0;
+};
+
+asio::awaitable<void> keep_alive_connection(tcp::socket socket, std::shared_ptr<KeepAliveLog> log,
+                                            int connection, ConnectionPlan plan) {
+  beast::flat_buffer buffer;
+  for (int replied = 0;; ++replied) {
+    const bool last_words = replied == plan.replies;
+    if (last_words && !plan.answer_next_request_with_last_words) break;
+    bhttp::request<bhttp::string_body> request;
+    error_code ec;
+    co_await bhttp::async_read(socket, buffer, request,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == bhttp::error::end_of_stream) ++log->closed_by_client;
+    if (ec) co_return;
+    ++log->requests;
+    if (last_words) {
+      co_await asio::async_write(socket, asio::buffer(plan.last_words),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      break;
+    }
+    bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
+    response.body() = std::string(request.target()) + " on " + std::to_string(connection);
+    response.keep_alive(!plan.connection_close);
+    response.prepare_payload();
+    co_await bhttp::async_write(socket, response, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    ++log->replies;
+    if (plan.connection_close) break;
+  }
+  error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  ++log->closed_by_server;
+}
+
+unsigned short serve_keep_alive(
+    asio::io_context& io, std::shared_ptr<KeepAliveLog> log,
+    std::function<ConnectionPlan(int connection)> plan_for = [](int) { return ConnectionPlan{}; }) {
+  return serve(io, [log, plan_for](tcp::socket socket) {
+    const int connection = ++log->connections;
+    return keep_alive_connection(std::move(socket), log, connection, plan_for(connection));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // A self-signed certificate made in-process, so the HTTPS tests need no files in the tree and
 // no openssl binary.
@@ -221,14 +284,59 @@ SelfSignedCertificate make_self_signed_certificate(const std::string& dns_name) 
 
 // What the TLS fake saw, shared with the test.
 struct TlsServerLog {
+  int replies_per_connection = 0;  // then the server drops the connection; 0: no limit
+  int handshakes = 0;              // completed
   int requests_answered = 0;
+  int dropped = 0;          // connections the server closed after replies_per_connection
   std::string server_name;  // SNI of the last completed handshake
   std::string request_host;
 };
 
 constexpr std::string_view kTlsReplyBody = R"({"ok":true})";
 
-// Answers each connection's first request with 200 and a small JSON body.
+// Answers every request of a connection with 200 and a small JSON body, keeping the connection
+// open while the client asks for it.
+asio::awaitable<void> serve_tls_connection(tcp::socket socket,
+                                           std::shared_ptr<ssl::context> context,
+                                           std::shared_ptr<TlsServerLog> log) {
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *context);
+  beast::get_lowest_layer(stream).expires_after(kPatience);
+  error_code ec;
+  co_await stream.async_handshake(ssl::stream_base::server,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;  // the client refused our certificate
+  ++log->handshakes;
+  const char* server_name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+  log->server_name = server_name != nullptr ? server_name : "";
+
+  beast::flat_buffer buffer;
+  int replies = 0;
+  for (;;) {
+    bhttp::request<bhttp::string_body> request;
+    co_await bhttp::async_read(stream, buffer, request,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;  // including the client closing an idle connection
+    log->request_host = std::string(request[bhttp::field::host]);
+
+    bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = std::string(kTlsReplyBody);
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    co_await bhttp::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    ++log->requests_answered;
+    if (!request.keep_alive()) break;
+    if (++replies == log->replies_per_connection) {
+      // As an idle timeout of the server would: no close_notify, no Connection: close.
+      beast::get_lowest_layer(stream).close();
+      ++log->dropped;
+      co_return;
+    }
+  }
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+}
+
 asio::awaitable<void> serve_tls(tcp::acceptor acceptor, std::shared_ptr<ssl::context> context,
                                 std::shared_ptr<TlsServerLog> log) {
   for (;;) {
@@ -236,29 +344,8 @@ asio::awaitable<void> serve_tls(tcp::acceptor acceptor, std::shared_ptr<ssl::con
     tcp::socket socket =
         co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *context);
-    beast::get_lowest_layer(stream).expires_after(kPatience);
-    co_await stream.async_handshake(ssl::stream_base::server,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) continue;  // the client refused our certificate
-    const char* server_name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
-    log->server_name = server_name != nullptr ? server_name : "";
-
-    beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> request;
-    co_await bhttp::async_read(stream, buffer, request,
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) continue;
-    log->request_host = std::string(request[bhttp::field::host]);
-
-    bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
-    response.set(bhttp::field::content_type, "application/json");
-    response.body() = std::string(kTlsReplyBody);
-    response.prepare_payload();
-    co_await bhttp::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) continue;
-    ++log->requests_answered;
-    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    asio::co_spawn(acceptor.get_executor(), serve_tls_connection(std::move(socket), context, log),
+                   asio::detached);
   }
 }
 
@@ -676,6 +763,223 @@ TEST_F(HttpClientTest, RequestsAfterCancelAllAreNotCancelled) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Keep-alive
+
+ConnectionPoolOptions pool_with(std::size_t max_idle_per_host, std::chrono::milliseconds idle) {
+  ConnectionPoolOptions pool;
+  pool.max_idle_per_host = max_idle_per_host;
+  pool.idle_timeout = idle;
+  return pool;
+}
+
+TEST_F(HttpClientTest, SequentialRequestsShareOneConnection) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  for (const std::string target : {"/a", "/b", "/c"}) {
+    const HttpOutcome outcome = send_and_wait(client, loopback_url(port), get(target));
+    EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+    EXPECT_EQ(outcome.body, target + " on 1");
+  }
+  EXPECT_EQ(log->connections, 1);
+  EXPECT_EQ(log->replies, 3);
+}
+
+TEST_F(HttpClientTest, AConnectionCloseReplyIsNotReused) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log, [](int) {
+    ConnectionPlan plan;
+    plan.connection_close = true;
+    return plan;
+  });
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome first = send_and_wait(client, loopback_url(port), get("/a"));
+  const HttpOutcome second = send_and_wait(client, loopback_url(port), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_EQ(first.body, "/a on 1");
+  EXPECT_EQ(second.error, TransportError::none) << describe(second);
+  EXPECT_EQ(second.body, "/b on 2");
+  EXPECT_EQ(log->connections, 2);
+  EXPECT_EQ(log->requests, 2);  // nothing was sent on the closed connection
+}
+
+TEST_F(HttpClientTest, RetriesOnceOnANewConnectionWhenTheServerDroppedTheIdleOne) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log, [](int) {
+    ConnectionPlan plan;
+    plan.replies = 1;  // then a silent close, as a server's idle timeout
+    return plan;
+  });
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome first = send_and_wait(client, loopback_url(port), get("/a"));
+  ASSERT_TRUE(run_until([&] { return log->closed_by_server == 1; }));
+  const HttpOutcome second = send_and_wait(client, loopback_url(port), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_EQ(second.error, TransportError::none) << describe(second);
+  EXPECT_EQ(second.body, "/b on 2");
+  EXPECT_EQ(log->connections, 2);
+}
+
+TEST_F(HttpClientTest, RetriesOnlyOnce) {
+  // The first connection is dropped while idle, and the second answers nothing: the retry's
+  // failure is the request's.
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log, [](int connection) {
+    ConnectionPlan plan;
+    plan.replies = connection == 1 ? 1 : 0;
+    plan.answer_next_request_with_last_words = connection != 1;
+    return plan;
+  });
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome first = send_and_wait(client, loopback_url(port), get("/a"));
+  ASSERT_TRUE(run_until([&] { return log->closed_by_server == 1; }));
+  const HttpOutcome second = send_and_wait(client, loopback_url(port), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_EQ(second.error, TransportError::protocol) << describe(second);
+  EXPECT_EQ(log->connections, 2);
+}
+
+TEST_F(HttpClientTest, DoesNotRetryOnANewConnection) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log, [](int) {
+    ConnectionPlan plan;
+    plan.replies = 0;
+    plan.answer_next_request_with_last_words = true;  // with nothing
+    return plan;
+  });
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome outcome = send_and_wait(client, loopback_url(port), get("/a"));
+
+  EXPECT_EQ(outcome.error, TransportError::protocol) << describe(outcome);
+  EXPECT_EQ(log->connections, 1);
+}
+
+TEST_F(HttpClientTest, DoesNotRetryOnceReplyBytesArrived) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log, [](int) {
+    ConnectionPlan plan;
+    plan.replies = 1;
+    plan.answer_next_request_with_last_words = true;
+    plan.last_words = "HTTP/1.1 200 OK\r\nContent-Le";
+    return plan;
+  });
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  const HttpOutcome first = send_and_wait(client, loopback_url(port), get("/a"));
+  const HttpOutcome second = send_and_wait(client, loopback_url(port), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_EQ(second.error, TransportError::protocol) << describe(second);
+  EXPECT_EQ(log->connections, 1);
+  EXPECT_EQ(log->requests, 2);
+}
+
+TEST_F(HttpClientTest, ConcurrentRequestsUseSeparateConnectionsThenReuseThem) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::shared_ptr<PendingSend>> sends;
+    for (int i = 0; i < 3; ++i) sends.push_back(start_send(client, loopback_url(port), get("/")));
+    for (const auto& pending : sends) {
+      const HttpOutcome outcome = finish(client, *pending);
+      EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+    }
+    EXPECT_EQ(log->connections, 3) << "round " << round;
+  }
+  EXPECT_EQ(log->replies, 6);
+}
+
+TEST_F(HttpClientTest, KeepsAtMostTheIdleLimitPerHost) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  HttpClient client(io_, options_with_timeout(kLongTimeout), pool_with(2, kLongTimeout));
+
+  std::vector<std::shared_ptr<PendingSend>> sends;
+  for (int i = 0; i < 4; ++i) sends.push_back(start_send(client, loopback_url(port), get("/")));
+  for (const auto& pending : sends) {
+    const HttpOutcome outcome = finish(client, *pending);
+    EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+  }
+
+  EXPECT_EQ(log->connections, 4);
+  EXPECT_TRUE(run_until([&] { return log->closed_by_client == 2; }));
+}
+
+TEST_F(HttpClientTest, ClosesAnIdleConnectionAfterTheIdleTimeout) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  constexpr auto kIdle = 200ms;
+  HttpClient client(io_, options_with_timeout(kLongTimeout), pool_with(16, kIdle));
+
+  const HttpOutcome first = send_and_wait(client, loopback_url(port), get("/a"));
+  const auto idle_since = Clock::now();
+  ASSERT_TRUE(run_until([&] { return log->closed_by_client == 1; }));
+  const auto idle_for = Clock::now() - idle_since;
+  const HttpOutcome second = send_and_wait(client, loopback_url(port), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_GE(idle_for, kIdle);
+  EXPECT_LT(idle_for, kIdle + kTimeoutSlack);
+  EXPECT_EQ(second.error, TransportError::none) << describe(second);
+  EXPECT_EQ(second.body, "/b on 2");
+}
+
+TEST_F(HttpClientTest, CancelAllClosesIdleConnections) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  HttpClient client(io_, options_with_timeout(kLongTimeout));
+  const HttpOutcome outcome = send_and_wait(client, loopback_url(port), get("/"));
+  EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+
+  client.cancel_all();
+
+  EXPECT_TRUE(run_until([&] { return log->closed_by_client == 1; }));
+}
+
+TEST_F(HttpClientTest, DestroyingTheClientClosesIdleConnections) {
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(io_, log);
+  {
+    HttpClient client(io_, options_with_timeout(kLongTimeout));
+    const HttpOutcome outcome = send_and_wait(client, loopback_url(port), get("/"));
+    EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+  }
+
+  // The idle timer's handler runs after the client is gone.
+  EXPECT_TRUE(run_until([&] { return log->closed_by_client == 1; }));
+}
+
+TEST(HttpClientLifetimeTest, ClientWithIdleConnectionsMayOutliveItsIoContext) {
+  auto io = std::make_unique<asio::io_context>();
+  auto log = std::make_shared<KeepAliveLog>();
+  const unsigned short port = serve_keep_alive(*io, log);
+  auto client = std::make_unique<HttpClient>(*io, HttpClientOptions{});
+  std::optional<HttpOutcome> outcome;
+  asio::co_spawn(*io, send_owning_url(*client, url_of(loopback_url(port)), get("/")),
+                 [&outcome](std::exception_ptr error, HttpOutcome result) {
+                   if (error) std::rethrow_exception(error);
+                   outcome = std::move(result);
+                 });
+  const auto give_up = Clock::now() + kPatience;
+  while (!outcome && Clock::now() < give_up) io->run_one_for(10ms);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->error, TransportError::none) << describe(*outcome);
+
+  io.reset();      // closes the idle connection...
+  client.reset();  // ...so that the client has no socket or timer left to destroy
+}
+
+// ---------------------------------------------------------------------------------------------
 // https against a self-signed certificate for "localhost"
 
 class HttpsClientTest : public HttpClientTest {
@@ -709,9 +1013,10 @@ class HttpsClientTest : public HttpClientTest {
     asio::co_spawn(io_, serve_tls(std::move(acceptor), context, log_), asio::detached);
   }
 
-  // OpenSSL reads the variable once, when the client's context loads the default paths.
+  // OpenSSL reads the variable once, when the client's context loads the default paths: at
+  // the client's first https request. So it stays set until the end of the test.
   std::unique_ptr<HttpClient> client_trusting_the_certificate() {
-    ScopedEnvironmentVariable trust(X509_get_default_cert_file_env(), certificate_file());
+    trust_.emplace(X509_get_default_cert_file_env(), certificate_file());
     return std::make_unique<HttpClient>(io_, options_with_timeout(kLongTimeout));
   }
 
@@ -723,6 +1028,7 @@ class HttpsClientTest : public HttpClientTest {
   static inline std::optional<std::filesystem::path> directory_;
   unsigned short port_ = 0;
   std::shared_ptr<TlsServerLog> log_ = std::make_shared<TlsServerLog>();
+  std::optional<ScopedEnvironmentVariable> trust_;
 };
 
 TEST_F(HttpsClientTest, UntrustedCertificateIsATlsError) {
@@ -748,6 +1054,32 @@ TEST_F(HttpsClientTest, TrustedCertificateForTheHostSucceeds) {
   EXPECT_EQ(log_->requests_answered, 1);
   EXPECT_EQ(log_->server_name, "localhost");  // SNI
   EXPECT_EQ(log_->request_host, "localhost:" + std::to_string(port_));
+}
+
+TEST_F(HttpsClientTest, ReusesTheConnectionWithoutANewHandshake) {
+  const auto client = client_trusting_the_certificate();
+
+  for (int i = 0; i < 3; ++i) {
+    const HttpOutcome outcome = send_and_wait(*client, url_for("localhost"), get("/v2/users"));
+    EXPECT_EQ(outcome.error, TransportError::none) << describe(outcome);
+    EXPECT_EQ(outcome.body, kTlsReplyBody);
+  }
+  EXPECT_EQ(log_->handshakes, 1);
+  EXPECT_EQ(log_->requests_answered, 3);
+}
+
+TEST_F(HttpsClientTest, RetriesWhenTheServerDroppedTheIdleConnection) {
+  log_->replies_per_connection = 1;
+  const auto client = client_trusting_the_certificate();
+
+  const HttpOutcome first = send_and_wait(*client, url_for("localhost"), get("/a"));
+  ASSERT_TRUE(run_until([&] { return log_->dropped == 1; }));
+  const HttpOutcome second = send_and_wait(*client, url_for("localhost"), get("/b"));
+
+  EXPECT_EQ(first.error, TransportError::none) << describe(first);
+  EXPECT_EQ(second.error, TransportError::none) << describe(second);
+  EXPECT_EQ(second.body, kTlsReplyBody);
+  EXPECT_EQ(log_->handshakes, 2);
 }
 
 TEST_F(HttpsClientTest, TrustedCertificateForAnotherNameIsATlsError) {

@@ -28,52 +28,21 @@ sample_seconds=${SAMPLE_SECONDS:-60}
 mark_hours=${MARK_HOURS:-3}
 build_dir=${BENCH_BUILD_DIR:-build-release}
 
-say() { printf '# [%4ds] %s\n' "$SECONDS" "$*" >&2; }
-die() {
-  printf 'churn-rss: %s\n' "$*" >&2
-  exit 1
-}
+bench_name=churn-rss say_width=4
+# shellcheck source=bench/lib.sh
+. bench/lib.sh  # say, die, prepare_binaries, make_work_dir, free_port, status_kb, mb, ...
 
 # --- dependencies and build ------------------------------------------------------------------
 
-scripts/install-deps.sh
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh -DZQE_BUILD_TESTS=OFF >&2
-fi
-exporter=$build_dir/zoom-qos-exporter
-simulator=$build_dir/zoom-simulator
-[ -x "$exporter" ] || die "$exporter missing"
-[ -x "$simulator" ] || die "$simulator missing"
-
-work=$(mktemp -d /tmp/zqe-churn.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck disable=SC2119  # no tools beyond scripts/install-deps.sh
+prepare_binaries
+make_work_dir churn
 
 # --- helpers ---------------------------------------------------------------------------------
 
 now_ms() { date +%s%3N; }
 
-# A port nothing listens on (bash's /dev/tcp: a refused connect means free).
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k * 1024 / 1e6}'; }  # KiB to MB
 
 # Exits 1 with the process's log when the exporter or the simulator is gone.
 check_alive() {
@@ -163,57 +132,20 @@ print_table() {
 
 # --- the simulator and the exporter ----------------------------------------------------------
 
-cat >"$work/sim.yaml" <<EOF
-log_level: warn
-simulator:
-  meetings: $meetings
-  participants_per_meeting: $participants
-  webinars: $webinars
-  load_profile: workday
-  enforce_rate_limits: false
-  speed: $speed
-EOF
+write_simulator_config "$work/sim.yaml" "$meetings" "$participants" "$webinars" workday "$speed"
 sim_origin_ms=$(now_ms)
-"$simulator" --config "$work/sim.yaml" --port 0 >"$work/sim.out" 2>"$work/sim.log" &
-sim_pid=$!
-pids+=("$sim_pid")
-for _ in $(seq 1 100); do
-  kill -0 "$sim_pid" 2>/dev/null || { cat "$work/sim.log" >&2; die "the simulator exited at start"; }
-  grep -q '^  client_secret:' "$work/sim.out" && break
-  sleep 0.1
-done
-grep -q '^  client_secret:' "$work/sim.out" || die "the simulator printed no URLs within 10 s"
+launch_simulator "$work/sim" "the simulator"
+sim_pid=$started_pid
 
 port=$(free_port)
-{
-  echo "listen: \"127.0.0.1:$port\""
-  echo "log_level: warn"
-  cat "$work/sim.out"  # zoom: api_base_url, oauth_token_url and the credentials
-  cat <<EOF
-  max_concurrent_requests: 8
-poll:
-  interval: ${poll_seconds}s
-limits:
-  heavy_per_second: 1000
-  resource_intensive_per_minute: 10000
-  daily_requests: 100000000
-  daily_share: 1
-EOF
-} >"$work/exporter.yaml"
-"$exporter" --config "$work/exporter.yaml" 2>"$work/exporter.log" &
-exporter_pid=$!
-pids+=("$exporter_pid")
-say "simulator pid $sim_pid ($(awk '$1 == "api_base_url:" {print $2}' "$work/sim.out")), exporter pid $exporter_pid on port $port"
+write_exporter_config "$work/exporter.yaml" "$port" "$poll_seconds" "$work/sim.out"
+launch_exporter "$work/exporter.yaml" "$work/exporter.log"
+exporter_pid=$started_pid
+say "simulator pid $sim_pid ($api_base_url), exporter pid $exporter_pid on port $port"
 say "$meetings meetings at the peak, $participants participants each on average, workday profile, speed $speed: ${duration_minutes} real minutes are $(awk -v d="$duration_minutes" -v s="$speed" 'BEGIN {printf "%.4g", d * s / 60}') simulated hours"
 
-# Ready: the live list was read and every meeting on it fetched once.
-for _ in $(seq 1 1200); do
-  check_alive
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] ||
-  die "the exporter is not ready after 120 s"
+# Ready: the live list was read and every meeting on it fetched once (a last look after 120 s).
+wait_readyz "$port" 120 check_alive || readyz_ok "$port" || die "the exporter is not ready after 120 s"
 
 # --- the churn -------------------------------------------------------------------------------
 
@@ -269,15 +201,8 @@ say "raw: exporter VmHWM=${peak_kb} kB, successful polls=${polls:-?}, scrapes=$s
 for name in exporter simulator; do
   pid=$exporter_pid
   [ "$name" = simulator ] && pid=$sim_pid
-  kill -TERM "$pid"
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  rc=0
-  if kill -0 "$pid" 2>/dev/null; then
-    say "warning: $name still running 10 s after SIGTERM"
-  else
-    wait "$pid" || rc=$?
-    if [ "$rc" -eq 0 ]; then say "$name: SIGTERM, exit status 0"; else say "warning: $name exited $rc after SIGTERM"; fi
-  fi
+  stop_process "$name" "$pid"
+  [ -z "$stop_problem" ] || say "warning: $name $stop_problem"
 done
 
 print_table

@@ -24,138 +24,46 @@ idle_seconds=${IDLE_SECONDS:-30}
 interval_seconds=${INTERVAL_SECONDS:-60}  # poll.interval
 build_dir=${BENCH_BUILD_DIR:-build-release}
 
-say() { printf '# [%3ds] %s\n' "$SECONDS" "$*" >&2; }
-die() {
-  printf 'e2e-benchmark: %s\n' "$*" >&2
-  exit 1
-}
+bench_name=e2e-benchmark say_width=3
+# shellcheck source=bench/lib.sh
+. bench/lib.sh  # say, die, prepare_binaries, make_work_dir, free_port, status_kb, mb, ...
 
 # --- dependencies and build ------------------------------------------------------------------
 
-scripts/install-deps.sh
-if ! command -v wrk >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends wrk
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh -DZQE_BUILD_TESTS=OFF >&2
-fi
-exporter=$build_dir/zoom-qos-exporter
-simulator=$build_dir/zoom-simulator
-[ -x "$exporter" ] || die "$exporter missing"
-[ -x "$simulator" ] || die "$simulator missing"
+prepare_binaries wrk
 
 clk_tck=$(getconf CLK_TCK)
-work=$(mktemp -d /tmp/zqe-e2e.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_work_dir e2e
 
 # --- helpers ---------------------------------------------------------------------------------
 
-# A port nothing listens on (bash's /dev/tcp: a refused connect means free).
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-# The simulated account's config. Once it listens, the simulator prints the URLs and
-# credentials of the zoom: section an exporter needs.
-write_simulator_config() {  # FILE MEETINGS
-  cat >"$1" <<EOF
-log_level: warn
-simulator:
-  meetings: $2
-  participants_per_meeting: $participants
-  webinars: 0
-  enforce_rate_limits: false
-  load_profile: flat
-EOF
-}
-
-start_simulator() {  # NAME MEETINGS; sets started_pid, api_base_url and oauth_token_url
-  write_simulator_config "$work/$1-sim.yaml" "$2"
-  "$simulator" --config "$work/$1-sim.yaml" --port 0 >"$work/$1-sim.out" 2>"$work/$1-sim.log" &
-  started_pid=$!
-  pids+=("$started_pid")
-  for _ in $(seq 1 100); do
-    kill -0 "$started_pid" 2>/dev/null || { cat "$work/$1-sim.log" >&2; die "$1 simulator exited at start"; }
-    grep -q '^  client_secret:' "$work/$1-sim.out" && break
-    sleep 0.1
-  done
-  api_base_url=$(awk '$1 == "api_base_url:" {print $2}' "$work/$1-sim.out")
-  oauth_token_url=$(awk '$1 == "oauth_token_url:" {print $2}' "$work/$1-sim.out")
-  [ -n "$api_base_url" ] && [ -n "$oauth_token_url" ] || die "$1 simulator printed no URLs within 10 s"
-}
-
-write_config() {  # FILE PORT; after start_simulator
-  cat >"$1" <<EOF
-listen: "127.0.0.1:$2"
-log_level: warn
-zoom:
-  api_base_url: $api_base_url
-  oauth_token_url: $oauth_token_url
-  account_id: simulated-account
-  client_id: simulated-client
-  client_secret: simulated-secret
-  max_concurrent_requests: 8
-poll:
-  interval: ${interval_seconds}s
-limits:
-  heavy_per_second: 1000
-  resource_intensive_per_minute: 10000
-  daily_requests: 100000000
-  daily_share: 1
-EOF
-}
-
-# NAME's simulator (sim_pid), then its exporter (started_pid) against it, without --simulate.
-start_exporter() {  # NAME PORT MEETINGS; sets started_pid and sim_pid
-  start_simulator "$1" "$3"
+# NAME's simulator (sim_pid; files $work/NAME-sim.*), then its exporter (started_pid) against
+# it, without --simulate.
+start_exporter() {  # NAME PORT MEETINGS; sets started_pid, sim_pid and api_base_url
+  write_simulator_config "$work/$1-sim.yaml" "$3" "$participants" 0 flat
+  launch_simulator "$work/$1-sim" "$1 simulator"
   sim_pid=$started_pid
-  write_config "$work/$1.yaml" "$2"
-  "$exporter" --config "$work/$1.yaml" 2>"$work/$1.log" &
-  started_pid=$!
-  pids+=("$started_pid")
+  write_exporter_config "$work/$1.yaml" "$2" "$interval_seconds" "$work/$1-sim.out"
+  launch_exporter "$work/$1.yaml" "$work/$1.log"
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
-status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
 
 wait_ready() {  # NAME PID PORT
-  for _ in $(seq 1 600); do
-    kill -0 "$2" 2>/dev/null || { cat "$work/$1.log" >&2; die "$1 exporter exited before ready"; }
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$3/readyz")" = 200 ] && return
-    sleep 0.1
-  done
-  die "$1 exporter not ready after 60 s"
+  wait_readyz "$3" 60 exporter_alive "$1" "$2" || die "$1 exporter not ready after 60 s"
+}
+exporter_alive() {  # NAME PID
+  kill -0 "$2" 2>/dev/null || { cat "$work/$1.log" >&2; die "$1 exporter exited before ready"; }
 }
 
-stop_process() {  # WHAT PID LOG; SIGTERM, then the exit status must be 0 within 10 s
-  local rc=0
-  kill -TERM "$2"
-  for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$2" 2>/dev/null && die "$1 still running 10 s after SIGTERM"
-  wait "$2" || rc=$?
-  [ "$rc" -eq 0 ] || { cat "$3" >&2; die "$1 exited $rc after SIGTERM"; }
-  say "$1: SIGTERM, exit status 0"
+stop_checked() {  # WHAT PID LOG; SIGTERM, then the exit status must be 0 within 10 s
+  stop_process "$1" "$2"
+  [ -n "$stop_problem" ] || return 0
+  [ -z "$stop_rc" ] || cat "$3" >&2
+  die "$1 $stop_problem"
 }
-stop_exporter() { stop_process "$1 exporter" "$2" "$work/$1.log"; }      # NAME PID
-stop_simulator() { stop_process "$1 simulator" "$2" "$work/$1-sim.log"; }  # NAME PID
+stop_exporter() { stop_checked "$1 exporter" "$2" "$work/$1.log"; }      # NAME PID
+stop_simulator() { stop_checked "$1 simulator" "$2" "$work/$1-sim.log"; }  # NAME PID
 
 # The exporter's own counters, from a gzip scrape (cheap for the daemon: the QoS part is
 # pre-deflated). Prints "polls_success qos_requests skipped last_poll_timestamp".
@@ -328,7 +236,6 @@ us_per_snapshot=$(awk -v t="$cpu_total_s" -v s="$snapshots" 'BEGIN {printf "%.1f
 qos_per_cycle=$(awk -v d=$((e_qos - s_qos)) -v n="$measured_cycles" 'BEGIN {printf "%d", d / n}')
 rss_per_series=$(awk -v s="$steady_rss_kb" -v i="$idle_rss_kb" -v n="$series" \
   'BEGIN {printf "%d", (s - i) * 1024 / n}')
-mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k * 1024 / 1e6}'; }  # KiB to MB
 plain_mbps=$(awk -v r="$pl_rps" -v b="$plain_bytes" 'BEGIN {printf "%d", r * b / 1e6}')
 gz_mbps=$(awk -v r="$gz_rps" -v b="$gzip_bytes" 'BEGIN {printf "%d", r * b / 1e6}')
 wrk_cpu=$(awk -v d=$((w_t1 - w_t0)) -v hz="$clk_tck" -v s="$wrk_seconds" 'BEGIN {printf "%.0f", d / hz / s * 100}')

@@ -209,7 +209,7 @@ void Exporter::publish(const MeetingMap& meetings) {
   listed.reserve(meetings.size());
   for (const auto& [key, state] : meetings) {
     rendered.push_back(state.rendered);
-    listed.push_back(&state.snapshot.meeting);
+    listed.push_back(&state.meeting);
   }
   cache_.update(std::move(rendered), metrics::render_meeting_families(listed));
 }

@@ -74,16 +74,10 @@ Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
       publish_timer_(io) {}
 
 void Poller::set_options(PollerOptions options) {
-  const bool render_changed =
-      options.render.participant_info_labels != options_.render.participant_info_labels;
-  options_ = std::move(options);
-  if (!render_changed) return;
-  renderer_ = metrics::QosRenderer(options_.render);
-  for (auto& [key, state] : meetings_) {
-    if (state.rendered) state.rendered = renderer_.render(state.snapshot);
+  if (options.render.participant_info_labels != options_.render.participant_info_labels) {
+    renderer_ = metrics::QosRenderer(options.render);
   }
-  dirty_ = true;
-  publish_changes();
+  options_ = std::move(options);
 }
 
 void Poller::start(std::function<void()> on_stopped) {
@@ -197,7 +191,7 @@ asio::awaitable<void> Poller::list_once() {
   apply_listing(std::move(live), only);
   std::vector<scheduler::ListedMeeting> listed;
   for (const auto& [key, state] : meetings_) {
-    listed.push_back({key, static_cast<int>(state.snapshot.meeting.participants.value_or(0))});
+    listed.push_back({key, static_cast<int>(state.meeting.participants.value_or(0))});
   }
   scheduler_.on_listed(now, listed, pages);
   if (!first_list_) {
@@ -218,7 +212,7 @@ void Poller::apply_listing(std::vector<zoom::LiveMeeting> live,
     auto previous = meetings_.find(key);
     MeetingState state;
     if (previous != meetings_.end()) state = std::move(previous->second);
-    state.snapshot.meeting = std::move(meeting);
+    state.meeting = std::move(meeting);
     next.emplace(key, std::move(state));
   }
   if (only) {
@@ -259,7 +253,7 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     scheduler_.on_refresh_failed(scheduler::Clock::now(), key, true);
     co_return;
   }
-  const zoom::LiveMeeting meeting = found->second.snapshot.meeting;
+  const zoom::LiveMeeting meeting = found->second.meeting;
   auto result = co_await client_.participants_qos(meeting);
   if (stopping_) co_return;
   if (first_round_pending_ > 0) --first_round_pending_;
@@ -275,9 +269,10 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     scheduler_.on_refreshed(now, key, static_cast<int>(participants.size()),
                             scheduler::quality_badness(participants));
     if (found != meetings_.end()) {
-      found->second.snapshot.participants = std::move(participants);
-      found->second.fetched = now;
-      found->second.rendered = renderer_.render(found->second.snapshot);
+      MeetingState& state = found->second;
+      state.fetched = now;
+      state.rendered = renderer_.render(
+          metrics::MeetingSnapshot{state.meeting, std::move(participants)}, state.rendered.get());
       dirty_ = true;
     }
   } else {

@@ -32,9 +32,11 @@ struct PollerOptions {
 };
 
 struct MeetingState {
-  metrics::MeetingSnapshot snapshot;
+  zoom::LiveMeeting meeting;                                     // as the last list said
   std::optional<std::chrono::system_clock::time_point> fetched;  // of the exported QoS
-  // The participant series of `snapshot`, rendered when it arrived; null before the first fetch.
+  // The participants' series, rendered when their QoS arrived; null before the first fetch.
+  // The decoded participants are not kept: their rendering is all that is exported, and half
+  // the size.
   std::shared_ptr<const metrics::RenderedMeeting> rendered;
 };
 
@@ -58,7 +60,7 @@ class Poller {
   void stop();
   // Lists now and refreshes every meeting as soon as the gate admits it (tests, SIGUSR1-like).
   void poll_now();
-  // A change of the rendering options renders every meeting again.
+  // A change of the rendering options applies to each meeting from its next refresh on.
   void set_options(PollerOptions options);
 
   // After the first list, once each meeting it named was tried and the result published (or an

@@ -81,18 +81,18 @@ http::Response ScrapeHandler::operator()(const http::Request& request) const {
   return http::Response::text(200, std::string(kLandingPage), "text/html; charset=utf-8");
 }
 
-const metrics::ScrapeBody& ScrapeHandler::body(bool gzip) const {
-  RecentBodies& recent = *recent_;
+metrics::ScrapeBody ScrapeHandler::body(bool gzip) const {
+  RecentTails& recent = *recent_;
   const auto now = std::chrono::steady_clock::now();
   if (now - recent.rendered >= per_scrape_ttl_ || recent.cache_generation != cache_.generation()) {
-    recent = RecentBodies{now, cache_.generation(), per_scrape_text_(), {}, {}};
+    recent = RecentTails{now, cache_.generation(), per_scrape_text_(), {}, {}};
   }
-  auto& chunks = gzip ? recent.gzip : recent.plain;
-  if (!chunks) {
-    chunks =
-        gzip ? cache_.gzip_body(recent.per_scrape_text) : cache_.plain_body(recent.per_scrape_text);
+  auto& tail = gzip ? recent.gzip : recent.plain;
+  if (!tail) {
+    tail =
+        gzip ? cache_.gzip_tail(recent.per_scrape_text) : cache_.plain_tail(recent.per_scrape_text);
   }
-  return *chunks;
+  return {gzip ? cache_.gzip_pieces() : cache_.plain_pieces(), *tail};
 }
 
 http::Response ScrapeHandler::metrics_response(const http::Request& request) const {
@@ -101,9 +101,9 @@ http::Response ScrapeHandler::metrics_response(const http::Request& request) con
   response.headers.emplace_back("Vary", "Accept-Encoding");
   const bool gzip = accepts_gzip(request.header("Accept-Encoding"));
   if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
-  const metrics::ScrapeBody& cached = body(gzip);
-  response.shared_body = cached.pieces;
-  response.body = cached.tail;
+  metrics::ScrapeBody cached = body(gzip);
+  response.shared_body = std::move(cached.pieces);
+  response.body = std::move(cached.tail);
   return response;
 }
 

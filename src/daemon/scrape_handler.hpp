@@ -28,21 +28,23 @@ class ScrapeHandler {
  private:
   http::Response metrics_response(const http::Request& request) const;
 
-  struct RecentBodies {
+  // Only the tails are kept between scrapes: holding the cached pieces would keep a replaced
+  // exposition, every meeting's rendered text, alive until the next scrape.
+  struct RecentTails {
     std::chrono::steady_clock::time_point rendered{};
     std::uint64_t cache_generation = 0;
     std::string per_scrape_text;
-    std::optional<metrics::ScrapeBody> plain;
-    std::optional<metrics::ScrapeBody> gzip;
+    std::optional<metrics::BodyTail> plain;
+    std::optional<metrics::BodyTail> gzip;
   };
-  const metrics::ScrapeBody& body(bool gzip) const;
+  metrics::ScrapeBody body(bool gzip) const;
 
   const metrics::ExpositionCache& cache_;
   std::function<std::string()> per_scrape_text_;
   std::function<bool()> ready_;
   std::chrono::milliseconds per_scrape_ttl_;
   // Shared by the copies the server keeps of this handler.
-  std::shared_ptr<RecentBodies> recent_ = std::make_shared<RecentBodies>();
+  std::shared_ptr<RecentTails> recent_ = std::make_shared<RecentTails>();
 };
 
 // Whether an Accept-Encoding header admits gzip ("gzip", "gzip;q=0.5", "*"; not "gzip;q=0").

@@ -100,19 +100,33 @@ std::size_t ExpositionCache::plain_size() const {
   return current_->plain_size;
 }
 
+// Aliasing pointers: they share ownership of the whole exposition.
+BodyPieces ExpositionCache::plain_pieces() const {
+  return {current_, &current_->plain};
+}
+
+BodyPieces ExpositionCache::gzip_pieces() const {
+  return {current_, &current_->gzip};
+}
+
+BodyTail ExpositionCache::plain_tail(std::string per_scrape_text) const {
+  return {std::make_shared<const std::string>(std::move(per_scrape_text))};
+}
+
+BodyTail ExpositionCache::gzip_tail(std::string_view per_scrape_text) const {
+  const std::uint32_t crc =
+      gzip::combine_crc32(current_->crc, gzip::crc32_of(per_scrape_text), per_scrape_text.size());
+  return {std::make_shared<const std::string>(gzip::final_piece(per_scrape_text)),
+          std::make_shared<const std::string>(
+              gzip::trailer(crc, current_->plain_size + per_scrape_text.size()))};
+}
+
 ScrapeBody ExpositionCache::plain_body(std::string per_scrape_text) const {
-  // Aliasing pointers: they share ownership of the whole exposition.
-  return {{current_, &current_->plain},
-          {std::make_shared<const std::string>(std::move(per_scrape_text))}};
+  return {plain_pieces(), plain_tail(std::move(per_scrape_text))};
 }
 
 ScrapeBody ExpositionCache::gzip_body(std::string_view per_scrape_text) const {
-  const std::uint32_t crc =
-      gzip::combine_crc32(current_->crc, gzip::crc32_of(per_scrape_text), per_scrape_text.size());
-  return {{current_, &current_->gzip},
-          {std::make_shared<const std::string>(gzip::final_piece(per_scrape_text)),
-           std::make_shared<const std::string>(
-               gzip::trailer(crc, current_->plain_size + per_scrape_text.size()))}};
+  return {gzip_pieces(), gzip_tail(per_scrape_text)};
 }
 
 std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,

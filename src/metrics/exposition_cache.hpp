@@ -17,11 +17,14 @@
 // of the whole is combined from the pieces'.
 namespace zqe::metrics {
 
-// A body to send: `pieces` (shared by every scrape of one publish; they point into memory the
-// pointer keeps alive) followed by `tail`.
+// The cached part of a body: views into memory that the pointer keeps alive.
+using BodyPieces = std::shared_ptr<const std::vector<std::string_view>>;
+// What a scrape adds after it.
+using BodyTail = std::vector<std::shared_ptr<const std::string>>;
+
 struct ScrapeBody {
-  std::shared_ptr<const std::vector<std::string_view>> pieces;
-  std::vector<std::shared_ptr<const std::string>> tail;
+  BodyPieces pieces;
+  BodyTail tail;
 
   std::size_t size() const;
   std::string joined() const;  // for tests and small bodies
@@ -35,6 +38,14 @@ class ExpositionCache {
   // without QoS data yet. `meeting_families` is render_meeting_families() of the same meetings.
   void update(std::vector<std::shared_ptr<const RenderedMeeting>> meetings,
               std::string meeting_families);
+
+  // The cached part of each form, shared by every scrape until the next update().
+  BodyPieces plain_pieces() const;
+  BodyPieces gzip_pieces() const;
+  // What follows it: `per_scrape_text` itself, or, for gzip, that text compressed as the final
+  // piece and the gzip trailer. A gzip tail fits only the pieces of the same generation.
+  BodyTail plain_tail(std::string per_scrape_text) const;
+  BodyTail gzip_tail(std::string_view per_scrape_text) const;
 
   // The plain body: the cached text followed by `per_scrape_text`.
   ScrapeBody plain_body(std::string per_scrape_text) const;

@@ -287,13 +287,19 @@ RenderedMeeting QosRenderer::render_text(const MeetingSnapshot& meeting) const {
   return rendered;
 }
 
-std::shared_ptr<const RenderedMeeting> QosRenderer::render(const MeetingSnapshot& meeting) const {
+std::shared_ptr<const RenderedMeeting> QosRenderer::render(const MeetingSnapshot& meeting,
+                                                           const RenderedMeeting* previous) const {
   auto rendered = std::make_shared<RenderedMeeting>(render_text(meeting));
   for (std::size_t family = 0; family < kParticipantFamilyCount; ++family) {
     const std::string_view text = rendered->family_text(family);
-    rendered->segments += gzip::segment(text);
+    if (previous != nullptr && previous->family_text(family) == text) {
+      rendered->segments += previous->family_segment(family);
+      rendered->families[family].crc = previous->families[family].crc;
+    } else {
+      rendered->segments += gzip::segment(text);
+      rendered->families[family].crc = gzip::crc32_of(text);
+    }
     rendered->families[family].segment_end = static_cast<std::uint32_t>(rendered->segments.size());
-    rendered->families[family].crc = gzip::crc32_of(text);
   }
   rendered->segments.shrink_to_fit();
   return rendered;

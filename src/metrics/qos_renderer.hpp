@@ -57,8 +57,11 @@ class QosRenderer {
   // Throws std::invalid_argument for an unknown or repeated participant info label.
   explicit QosRenderer(const RenderOptions& options);
 
-  // The text and the gzip segments: what a refresh of the meeting costs.
-  std::shared_ptr<const RenderedMeeting> render(const MeetingSnapshot& meeting) const;
+  // The text and the gzip segments: what a refresh of the meeting costs. A family whose text is
+  // the same as in `previous` (identities, resolutions) keeps its segment instead of being
+  // compressed again.
+  std::shared_ptr<const RenderedMeeting> render(const MeetingSnapshot& meeting,
+                                                const RenderedMeeting* previous = nullptr) const;
   // Only the text, without segments (benchmarks).
   RenderedMeeting render_text(const MeetingSnapshot& meeting) const;
 

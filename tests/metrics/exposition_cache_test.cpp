@@ -203,6 +203,24 @@ TEST(ExpositionCache, SeveralScrapesOfOneCacheEachDecodeToTheirOwnText) {
   }
 }
 
+TEST(ExpositionCache, ARefreshKeepsTheSegmentsOfFamiliesThatDidNotChange) {
+  const QosRenderer renderer(RenderOptions{});
+  MeetingSnapshot meeting = busy_meeting(81234567891, 3);
+  const auto before = renderer.render(meeting);
+  meeting.participants[1].streams[0].latency_seconds = 0.5;  // audio input latency only
+  const auto after = renderer.render(meeting, before.get());
+
+  constexpr std::size_t kLatency = 1;  // families in exposition order: bitrate, latency, ...
+  constexpr std::size_t kInfo = kParticipantFamilyCount - 2;
+  EXPECT_NE(after->family_text(kLatency), before->family_text(kLatency));
+  EXPECT_EQ(after->family_text(kInfo), before->family_text(kInfo));
+  EXPECT_EQ(after->family_segment(kInfo), before->family_segment(kInfo));
+
+  ExpositionCache cache;
+  cache.update({after}, render_meeting_families({&meeting.meeting}));
+  expect_gzip_body_decodes_to(cache.gzip_body(""), render_qos({&meeting}, RenderOptions{}));
+}
+
 TEST(ExpositionCache, UpdateReplacesTheExpositionWhileEarlierBodiesStayValid) {
   const Published first = publish(busy_meetings(1, 2));
   ExpositionCache cache;

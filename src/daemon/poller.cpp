@@ -270,10 +270,15 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
                             scheduler::quality_badness(participants));
     if (found != meetings_.end()) {
       MeetingState& state = found->second;
-      state.fetched = now;
-      state.rendered = renderer_.render(
-          metrics::MeetingSnapshot{state.meeting, std::move(participants)}, state.rendered.get());
-      dirty_ = true;
+      try {
+        state.rendered = renderer_.render(
+            metrics::MeetingSnapshot{state.meeting, std::move(participants)}, state.rendered.get());
+        state.fetched = now;
+        dirty_ = true;
+      } catch (const std::exception& error) {  // out of memory, or a meeting over 4 GiB of text
+        log::error("rendering a meeting's QoS failed; keeping its last data",
+                   "meeting_id=" + std::to_string(key.id) + " error=" + log::quote(error.what()));
+      }
     }
   } else {
     const bool ended = result.error.kind == zoom::ApiError::Kind::meeting_ended;

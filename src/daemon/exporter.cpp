@@ -1,5 +1,7 @@
 #include "daemon/exporter.hpp"
 
+#include <malloc.h>
+
 #include <csignal>
 
 #include "common/log.hpp"
@@ -66,7 +68,8 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
       scheduler_(scheduler_options_of(config_)),
       gate_(io, scheduler_, metrics_),
       signals_(io),
-      shutdown_deadline_(io) {
+      shutdown_deadline_(io),
+      trim_timer_(io) {
   if (options_.simulate) {
     simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
   }
@@ -150,6 +153,7 @@ void Exporter::stop() {
   http_client_.cancel_all();
   if (server_) server_->stop();
   if (simulator_) simulator_->stop();
+  trim_timer_.cancel();
   shutdown_deadline_.expires_after(kShutdownDeadline);
   shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -212,6 +216,16 @@ void Exporter::publish(const MeetingMap& meetings) {
     listed.push_back(&state.meeting);
   }
   cache_.update(std::move(rendered), metrics::render_meeting_families(listed));
+  // Each publish frees the renderings its refreshes replaced, in holes all over the heap that
+  // glibc keeps mapped: resident memory would settle at twice the exported text. Handing them
+  // back takes milliseconds on a large heap, so it is done at most every kTrimInterval.
+  if (trim_pending_) return;
+  trim_pending_ = true;
+  trim_timer_.expires_after(kTrimInterval);
+  trim_timer_.async_wait([this](const boost::system::error_code& error) {
+    trim_pending_ = false;
+    if (!error) malloc_trim(0);
+  });
 }
 
 std::string Exporter::per_scrape_text() {

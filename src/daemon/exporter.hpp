@@ -77,6 +77,9 @@ class Exporter {
   std::unique_ptr<http::Server> server_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_deadline_;
+  boost::asio::steady_timer trim_timer_;  // returns freed heap pages after publishes
+  bool trim_pending_ = false;
+  static constexpr std::chrono::seconds kTrimInterval{5};
   bool stopping_ = false;
 };
 

@@ -11,7 +11,8 @@
 #
 # Knobs (environment): DURATION_MINUTES (30, real), SPEED (48: 30 real minutes are 24 simulated
 # hours), MEETINGS (1000, live at the workday's peak), PARTICIPANTS (10, mean per meeting),
-# WEBINARS (10 at the peak), POLL_SECONDS (15), SCRAPE_SECONDS (15), SAMPLE_SECONDS (60),
+# WEBINARS (10 at the peak), PROFILE (workday; flat keeps MEETINGS live all day, so that every
+# sample is at the same load), POLL_SECONDS (15), SCRAPE_SECONDS (15), SAMPLE_SECONDS (60),
 # MARK_HOURS (3, simulated), BENCH_BUILD_DIR (build-release), SKIP_BUILD=1 (use BENCH_BUILD_DIR
 # as it is).
 set -euo pipefail
@@ -22,6 +23,7 @@ speed=${SPEED:-48}
 meetings=${MEETINGS:-1000}
 participants=${PARTICIPANTS:-10}
 webinars=${WEBINARS:-10}
+profile=${PROFILE:-workday}
 poll_seconds=${POLL_SECONDS:-15}
 scrape_seconds=${SCRAPE_SECONDS:-15}
 sample_seconds=${SAMPLE_SECONDS:-60}
@@ -132,7 +134,7 @@ print_table() {
 
 # --- the simulator and the exporter ----------------------------------------------------------
 
-write_simulator_config "$work/sim.yaml" "$meetings" "$participants" "$webinars" workday "$speed"
+write_simulator_config "$work/sim.yaml" "$meetings" "$participants" "$webinars" "$profile" "$speed"
 sim_origin_ms=$(now_ms)
 launch_simulator "$work/sim" "the simulator"
 sim_pid=$started_pid
@@ -142,7 +144,7 @@ write_exporter_config "$work/exporter.yaml" "$port" "$poll_seconds" "$work/sim.o
 launch_exporter "$work/exporter.yaml" "$work/exporter.log"
 exporter_pid=$started_pid
 say "simulator pid $sim_pid ($api_base_url), exporter pid $exporter_pid on port $port"
-say "$meetings meetings at the peak, $participants participants each on average, workday profile, speed $speed: ${duration_minutes} real minutes are $(awk -v d="$duration_minutes" -v s="$speed" 'BEGIN {printf "%.4g", d * s / 60}') simulated hours"
+say "$meetings meetings at the peak, $participants participants each on average, $profile profile, speed $speed: ${duration_minutes} real minutes are $(awk -v d="$duration_minutes" -v s="$speed" 'BEGIN {printf "%.4g", d * s / 60}') simulated hours"
 
 # Ready: the live list was read and every meeting on it fetched once (a last look after 120 s).
 wait_readyz "$port" 120 check_alive || readyz_ok "$port" || die "the exporter is not ready after 120 s"

@@ -156,14 +156,18 @@ asio::awaitable<void> Poller::list_once() {
     metrics_.count_poll(false);
     const std::string error = zoom::describe(meetings.error);
     // A Zoom outage fails every list the same way: one line when it starts, one when it ends.
-    if (error != last_list_error_) {
+    // A token failure a refresh has logged already is not logged again.
+    const bool token_failure = meetings.error.kind == zoom::ApiError::Kind::no_token;
+    if (error != last_list_error_ && !(token_failure && error == last_token_error_)) {
       log::error("cannot list live meetings; keeping the last data", "error=" + log::quote(error));
     }
     last_list_error_ = error;
+    if (token_failure) last_token_error_ = error;
     co_return;
   }
   if (!last_list_error_.empty()) log::info("Zoom answers again");
   last_list_error_.clear();
+  last_token_error_.clear();
   metrics_.set_up(true);
   metrics_.count_poll(true);
   metrics_.set_last_poll_success(unix_now());
@@ -286,6 +290,15 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     if (ended && found != meetings_.end()) {
       meetings_.erase(found);
       dirty_ = true;
+    } else if (result.error.kind == zoom::ApiError::Kind::no_token) {
+      // Every call fails the same way until the token endpoint answers (e.g. wrong
+      // credentials): one line, whichever call met it first.
+      const std::string error = zoom::describe(result.error);
+      if (error != last_token_error_ && error != last_list_error_) {
+        log::error("cannot get a Zoom access token; keeping the last data",
+                   "error=" + log::quote(error));
+      }
+      last_token_error_ = error;
     } else if (!ended && result.error.kind != zoom::ApiError::Kind::cancelled &&
                result.error.kind != zoom::ApiError::Kind::rate_limited) {  // the gate logs 429s
       log::warn("participants QoS fetch failed; keeping the meeting's last data",

@@ -108,6 +108,7 @@ class Poller {
   std::chrono::steady_clock::time_point next_publish_{};
   std::string last_list_error_;
   std::string last_webinar_error_;
+  std::string last_token_error_;  // logged already; cleared when a list succeeds
   std::function<void()> on_stopped_;
 };
 

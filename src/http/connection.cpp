@@ -37,12 +37,14 @@ constexpr const char* kServerName = "zoom-qos-exporter";
 constexpr unsigned kHttp11 = 11;
 // Bytes asked for per read outside Beast's parser: waiting for a keep-alive request, draining.
 constexpr std::size_t kReadChunk = 4096;
+// Input a connection buffers beyond max_header_bytes: read-ahead and pipelined requests. It also
+// bounds what Beast buffers without a limit of its own, chunk-size lines and trailers.
+constexpr std::size_t kReadAhead = 16 * 1024;
 // Closing a socket that still has unread input makes the kernel send RST, and an RST can destroy
 // the last response before the peer has read it (the 413/431 case: the rest of the request is
 // still arriving). So after the last response we stop sending and discard input until the peer
-// closes, for at most this long: enough for a real network, short enough that turned-away
-// connections do not pile up.
-constexpr std::chrono::seconds kLingerLimit{2};
+// closes, for at most ServerLimits::linger_timeout: enough for a real network, short enough that
+// turned-away connections do not pile up.
 
 // Beast 1.74 speaks boost::string_view, which does not convert to std::string implicitly.
 std::string to_string(beast::string_view text) {
@@ -96,7 +98,7 @@ std::string serialize_head(const Response& response, unsigned version, bool keep
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<ServerCore> core, tcp::socket socket)
-      : core_(std::move(core)), stream_(std::move(socket)) {
+      : core_(std::move(core)), stream_(std::move(socket)), buffer_(header_limit() + kReadAhead) {
     beast::error_code unknown_peer;
     peer_ = stream_.socket().remote_endpoint(unknown_peer);
     core_->open_connections.insert(this);
@@ -129,15 +131,56 @@ class Connection : public std::enable_shared_from_this<Connection> {
                             });
   }
 
+  std::uint32_t header_limit() const {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(
+        core_->limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max()));
+  }
+
   void read_request() {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
-        core_->limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->header_limit(header_limit());
     parser_->body_limit(core_->limits.max_body_bytes);
+    header_bytes_ = 0;
     stream_.expires_after(core_->limits.request_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+    read_header();
+  }
+
+  // Beast 1.74 applies header_limit only to the header bytes it has not parsed yet: parsed fields
+  // leave the buffer and stop counting, so a client could send small fields without end. So the
+  // header is parsed here, read by read, counting every byte of it; Beast reads the body.
+  void read_header() {
+    if (buffer_.size() > 0) {
+      beast::error_code ec;
+      const std::size_t parsed = parser_->put(buffer_.data(), ec);
+      buffer_.consume(parsed);
+      header_bytes_ += parsed;
+      if (ec && ec != bhttp::error::need_more) return on_request(ec);
+      if (parser_->is_header_done()) {
+        return bhttp::async_read(stream_, buffer_, *parser_,
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                   self->on_request(ec);
+                                 });
+      }
+      if (header_bytes_ + buffer_.size() >= header_limit()) {
+        return on_request(bhttp::error::header_limit);
+      }
+    }
+    // Less than header_limit() bytes are in the buffer now, which leaves kReadAhead of room.
+    const std::size_t room = std::min(kReadAhead, buffer_.max_size() - buffer_.size());
+    stream_.async_read_some(buffer_.prepare(room),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t size) {
+                              self->on_header_read(ec, size);
+                            });
+  }
+
+  void on_header_read(beast::error_code ec, std::size_t size) {
+    if (core_->stopped) return;
+    if (ec == asio::error::eof && parser_->got_some()) {
+      parser_->put_eof(ec);  // partial_message: the peer left in the middle of a request
+    }
+    if (ec) return on_request(ec);
+    buffer_.commit(size);
+    read_header();
   }
 
   void on_request(beast::error_code ec) {
@@ -146,12 +189,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (core_->stopped) return;
     if (ec == bhttp::error::header_limit) return send_final(431, "request header too large\n");
     if (ec == bhttp::error::body_limit) return send_final(413, "request body too large\n");
+    // The input buffer is full: only an endless chunk-size line or trailer gets here, since the
+    // header limit is reached first.
+    if (ec == bhttp::error::buffer_overflow) return send_final(413, "request too large\n");
     if (is_malformed_request(ec)) return send_final(400, "malformed request\n");
     if (ec) return end(ec, "read request");
 
     bhttp::request<bhttp::string_body> message = parser_->release();
     const Request request = to_request(message);
-    send(run_handler(request), message.version(), message.keep_alive(),
+    ++requests_;
+    const bool keep_alive =
+        message.keep_alive() && requests_ < core_->limits.max_requests_per_connection;
+    send(run_handler(request), message.version(), keep_alive,
          /*head_only=*/message.method() == bhttp::verb::head);
   }
 
@@ -214,7 +263,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close_gracefully() {
     beast::error_code already_gone;
     stream_.socket().shutdown(tcp::socket::shutdown_send, already_gone);
-    stream_.expires_after(kLingerLimit);
+    // Pipelined requests left over are dropped, and the buffer has room for the drain's reads.
+    buffer_.clear();
+    stream_.expires_after(core_->limits.linger_timeout);
     discard_input();
   }
 
@@ -249,6 +300,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Response response_;
   std::string response_head_;
   bool keep_alive_ = false;
+  std::size_t requests_ = 0;      // read on this connection, for max_requests_per_connection
+  std::size_t header_bytes_ = 0;  // of the request being read, parsed so far
 };
 
 void serve(std::shared_ptr<ServerCore> core, tcp::socket socket) {

@@ -3,6 +3,10 @@
 #include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "common/log.hpp"
@@ -17,6 +21,26 @@ using tcp = asio::ip::tcp;
 // accept() fails mostly when file descriptors or memory run out. Retrying at once would spin on
 // the same pending connection; a pause lets connections close in the meantime.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// A flood of refused connections or failing accepts logs one line per interval, with a count.
+constexpr std::chrono::seconds kLogInterval{60};
+
+// Lets through the first event and then at most one per kLogInterval; the events in between are
+// counted and reported with the next line that goes through.
+class ThrottledLog {
+ public:
+  // The number of events the line should report (this one included), or 0 to stay quiet.
+  std::uint64_t note() {
+    ++unlogged_;
+    const auto now = std::chrono::steady_clock::now();
+    if (last_ && now - *last_ < kLogInterval) return 0;
+    last_ = now;
+    return std::exchange(unlogged_, 0);
+  }
+
+ private:
+  std::optional<std::chrono::steady_clock::time_point> last_;
+  std::uint64_t unlogged_ = 0;
+};
 
 }  // namespace
 
@@ -37,7 +61,10 @@ struct Server::State : detail::ServerCore, std::enable_shared_from_this<State> {
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (stopped) return;
     if (ec) {
-      log::warn("http accept failed", "error=" + log::quote(ec.message()));
+      if (const std::uint64_t failures = accept_failures_log.note()) {
+        log::warn("http accept failed",
+                  "error=" + log::quote(ec.message()) + " failures=" + std::to_string(failures));
+      }
       accept_retry.expires_after(kAcceptRetryDelay);
       accept_retry.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
         if (!wait_ec && !self->stopped) self->accept_next();
@@ -45,18 +72,39 @@ struct Server::State : detail::ServerCore, std::enable_shared_from_this<State> {
       return;
     }
     // Turned away rather than left in the backlog: the client learns at once, and the server keeps
-    // accepting, so the event loop never waits on a full house.
-    if (open_connections.size() >= limits.max_connections) {
-      detail::turn_away(shared_from_this(), std::move(socket));
-    } else {
+    // accepting, so the event loop never waits on a full house. Refused connections are counted in
+    // open_connections while their 503 is pending, and past max_refused_in_flight of them a socket
+    // is closed unanswered, so a flood of connections holds a bounded number of sockets.
+    const std::size_t open = open_connections.size();
+    if (open < limits.max_connections) {
       detail::serve(shared_from_this(), std::move(socket));
+    } else {
+      note_refusal();
+      if (open - limits.max_connections < limits.max_refused_in_flight) {
+        detail::turn_away(shared_from_this(), std::move(socket));
+      } else {
+        boost::system::error_code already_gone;
+        socket.close(already_gone);
+      }
     }
     accept_next();
+  }
+
+  void note_refusal() {
+    ++refused_connections;
+    if (const std::uint64_t refused = refusals_log.note()) {
+      log::warn("http connections refused at max_connections",
+                "max_connections=" + std::to_string(limits.max_connections) +
+                    " refused=" + std::to_string(refused));
+    }
   }
 
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   tcp::endpoint endpoint;  // as requested until start(), then as bound (port 0 resolved)
+  std::uint64_t refused_connections = 0;
+  ThrottledLog refusals_log;
+  ThrottledLog accept_failures_log;
 };
 
 Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, Handler handler,
@@ -92,6 +140,10 @@ tcp::endpoint Server::local_endpoint() const {
 
 std::size_t Server::connection_count() const {
   return state_->open_connections.size();
+}
+
+std::uint64_t Server::refused_connection_count() const {
+  return state_->refused_connections;
 }
 
 }  // namespace zqe::http

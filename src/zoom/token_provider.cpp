@@ -22,9 +22,10 @@ std::string base64(std::string_view text) {
 }
 
 // How long to use a token: Zoom says 3600 s. A missing or absurd expires_in is clamped so the
-// exporter neither refreshes in a loop nor keeps a token for days.
+// exporter neither refreshes in a loop nor keeps a token for days: a token that really expires
+// sooner is refreshed when Zoom answers 401.
 Clock::duration usable_lifetime(std::optional<double> expires_in_seconds) {
-  const double seconds = std::clamp(expires_in_seconds.value_or(600.0), 10.0, 86400.0);
+  const double seconds = std::clamp(expires_in_seconds.value_or(600.0), 60.0, 86400.0);
   const auto lifetime =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   // Refresh a minute early (a tenth early for short-lived tokens) so no request carries a token

@@ -39,6 +39,8 @@ class TokenProvider {
   // Zoom rejected `access_token` (401): forget it, unless a newer one has replaced it already.
   void invalidate(const std::string& access_token);
   void set_credentials(Credentials credentials);
+  // When the cached token will be replaced; meaningful while one is cached.
+  std::chrono::steady_clock::time_point refresh_at() const { return refresh_at_; }
 
  private:
   boost::asio::awaitable<void> refresh();

@@ -17,6 +17,8 @@ namespace {
 constexpr int kMaxPages = 100'000;
 // Per-second 429s in a row before a request is given up.
 constexpr int kRateLimitRetries = 3;
+// Zoom's code for an invalid or expired next_page_token (also for webinars it cannot show).
+constexpr long long kExpiredPageTokenCode = 300;
 
 std::string page_query(std::string_view base, int page_size, const std::string& token) {
   std::string query = std::string(base) + "?type=live&page_size=" + std::to_string(page_size);
@@ -121,19 +123,32 @@ asio::awaitable<ZoomClient::Reply> ZoomClient::get(std::string_view endpoint,
   }
 }
 
-asio::awaitable<std::optional<ApiError>> ZoomClient::get_all_pages(
-    std::string_view endpoint, scheduler::Category category, std::string path, int page_size,
-    std::function<AddPage> add_page) {
+asio::awaitable<std::optional<ApiError>> ZoomClient::get_all_pages(std::string_view endpoint,
+                                                                   scheduler::Category category,
+                                                                   std::string path, int page_size,
+                                                                   std::function<AddPage> add_page,
+                                                                   std::function<void()> restart) {
   Pagination pages;
-  do {
+  bool restarted = false;
+  for (;;) {
     Reply reply = co_await get(endpoint, category, page_query(path, page_size, pages.token()));
+    // Page tokens expire after 15 minutes: when the pacing held the next page that long, the
+    // listing is read again from the start, once.
+    if (reply.error && reply.error->zoom_code == kExpiredPageTokenCode && !pages.done() &&
+        !restarted) {
+      restarted = true;
+      pages = Pagination();
+      restart();
+      continue;
+    }
     if (reply.error) co_return reply.error;
     PageResult page = add_page(reply.body);
     if (!page.error.empty()) {
       co_return ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt, page.error};
     }
     if (auto error = pages.advance(page.next_page_token)) co_return error;
-  } while (!pages.done());
+    if (pages.done()) break;
+  }
   co_return std::nullopt;
 }
 
@@ -143,13 +158,15 @@ asio::awaitable<ApiResult<Listing>> ZoomClient::live_meetings(MeetingType type) 
   auto error = co_await get_all_pages(
       webinars ? metrics::endpoint::list_webinars : metrics::endpoint::list_meetings,
       scheduler::Category::resource_intensive, webinars ? "/metrics/webinars" : "/metrics/meetings",
-      options_.meetings_page_size, [&](std::string& body) -> PageResult {
+      options_.meetings_page_size,
+      [&](std::string& body) -> PageResult {
         ++listing.pages;
         auto page = decode_meetings_page(body, type);
         if (!page.value) return {{}, (webinars ? "webinar list: " : "meeting list: ") + page.error};
         for (auto& meeting : page.value->meetings) listing.meetings.push_back(std::move(meeting));
         return {std::move(page.value->next_page_token), {}};
-      });
+      },
+      [&] { listing.meetings.clear(); });
   if (error) co_return ApiResult<Listing>{std::nullopt, *error};
   co_return ApiResult<Listing>{std::move(listing), {}};
 }
@@ -162,7 +179,8 @@ asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMe
       scheduler::Category::heavy,
       std::string(webinar ? "/metrics/webinars/" : "/metrics/meetings/") +
           meeting_path_segment(meeting.uuid, meeting.id) + "/participants/qos",
-      options_.qos_page_size, [&](std::string& body) -> PageResult {
+      options_.qos_page_size,
+      [&](std::string& body) -> PageResult {
         auto page = decode_participants_page(body);
         if (!page.value) return {{}, "participants QoS: " + page.error};
         for (auto& participant : page.value->participants) {
@@ -172,7 +190,8 @@ asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMe
           result.parse_errors[field] += count;
         }
         return {std::move(page.value->next_page_token), {}};
-      });
+      },
+      [&] { result = MeetingQos(); });
   if (error) co_return ApiResult<MeetingQos>{std::nullopt, *error};
   co_return ApiResult<MeetingQos>{std::move(result), {}};
 }

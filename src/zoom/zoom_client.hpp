@@ -98,11 +98,13 @@ class ZoomClient {
   };
   using AddPage = PageResult(std::string& body);
   // Reads every page of `path`, handing each 200 body to `add_page`; stops at a next_page_token
-  // seen before.
+  // seen before. When Zoom says a next_page_token expired (code 300), starts over from the first
+  // page once, after calling `restart` to drop the pages read so far.
   boost::asio::awaitable<std::optional<ApiError>> get_all_pages(std::string_view endpoint,
                                                                 scheduler::Category category,
                                                                 std::string path, int page_size,
-                                                                std::function<AddPage> add_page);
+                                                                std::function<AddPage> add_page,
+                                                                std::function<void()> restart);
 
   HttpClient& http_;
   TokenProvider& tokens_;

@@ -1,7 +1,11 @@
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
@@ -36,6 +40,9 @@ constexpr std::chrono::milliseconds kPatience = 5s;
 // The short limit used by the timeout tests, and the slack allowed around it.
 constexpr std::chrono::milliseconds kShortTimeout = 300ms;
 constexpr std::chrono::milliseconds kTimerSlack = 50ms;
+// How soon a normal request must be answered after (or during) an attack: generous, since it is
+// measured on a loaded CI machine and in sanitized builds, but far below any timeout in play.
+constexpr std::chrono::milliseconds kPrompt = 1s;
 
 constexpr std::size_t kLargeChunkSize = 2 * 1024 * 1024;
 constexpr std::size_t kLargeChunkCount = 8;
@@ -100,6 +107,19 @@ class TestClient {
     asio::write(socket_, asio::buffer(bytes), ignored);
   }
 
+  // Half-closes: the server sees end of stream but can still answer.
+  void shutdown_send() {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Closes with RST instead of FIN, as a client that crashes or gives up mid-response.
+  void reset() {
+    boost::system::error_code ignored;
+    socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket_.close(ignored);
+  }
+
   // One response; the answer to a HEAD request has a Content-Length but no body.
   std::optional<ParsedResponse> read_response(bool answers_head = false) {
     const auto deadline = Clock::now() + kPatience;
@@ -157,6 +177,62 @@ class TestClient {
   tcp::socket socket_;
   std::string received_;
 };
+
+// A bare blocking socket: for floods of thousands of connections, where a TestClient's own
+// io_context (and its file descriptors) per connection would be too much.
+class RawConnection {
+ public:
+  explicit RawConnection(const tcp::endpoint& server) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    if (fd_ < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    address.sin_addr.s_addr = htonl(server.address().to_v4().to_uint());
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("connect() failed");
+    }
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  void send(std::string_view bytes) {
+    (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+
+  // Whether the server has ended the connection by now (end of stream or reset); waits at most
+  // `patience`, discarding whatever data arrives first.
+  bool closed_by_server(std::chrono::milliseconds patience) {
+    const auto deadline = Clock::now() + patience;
+    for (;;) {
+      const auto remaining =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pollfd readable{fd_, POLLIN, 0};
+      if (::poll(&readable, 1, static_cast<int>(std::max<long>(remaining.count(), 0))) <= 0) {
+        return false;
+      }
+      char chunk[4096];
+      if (::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT) <= 0) return true;
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+// Raises the soft limit on open files towards `wanted` as far as the hard limit allows; returns
+// the soft limit now in force.
+rlim_t raise_open_file_limit(rlim_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur;
+}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -217,13 +293,16 @@ class ServerTest : public ::testing::Test {
     return returned;
   }
 
+  // A normal request on a new connection gets its 200, promptly.
   void expect_server_still_works() {
+    const auto started = Clock::now();
     TestClient client(endpoint());
     client.send(get("/after"));
     const auto response = client.read_response();
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 200u);
     EXPECT_EQ(response->body, "GET /after");
+    EXPECT_LT(Clock::now() - started, kPrompt);
   }
 
   Response handle(const Request& request) {
@@ -603,6 +682,326 @@ TEST_F(ServerTest, DestroyingTheServerClosesConnectionsSafely) {
   EXPECT_TRUE(idle.closed_by_server());
   EXPECT_TRUE(halfway.closed_by_server());
   EXPECT_TRUE(refused_later.closed_by_server());
+}
+
+// --- Hostile clients. Each test ends with a normal request that must get its 200 promptly. ---
+
+TEST_F(ServerTest, HeaderLimitCountsEveryFieldAcrossReads) {
+  ServerLimits limits;
+  limits.max_header_bytes = 1024;
+  start(limits);
+  std::string fields;
+  while (fields.size() < 900) fields += "X-Field: " + std::to_string(fields.size()) + "\r\n";
+  const std::string fits = get("/fits", fields);
+  ASSERT_LT(fits.size(), limits.max_header_bytes);
+  TestClient client(endpoint());
+  for (std::size_t at = 0; at < fits.size(); at += 100) {  // in pieces, each parsed on arrival
+    client.send(fits.substr(at, 100));
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto fitting = client.read_response();
+  ASSERT_TRUE(fitting);
+  EXPECT_EQ(fitting->status, 200u);
+  EXPECT_EQ(fitting->body, "GET /fits");
+
+  fields += std::string(200, 'X') + ": one field too many\r\n";
+  const std::string too_large = get("/too-large", fields);
+  for (std::size_t at = 0; at < too_large.size(); at += 100) {
+    client.send(too_large.substr(at, 100));
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto refused = client.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 431u);
+  EXPECT_TRUE(client.closed_by_server());
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, SlowlorisClientsDoNotDelayOtherClients) {
+  ServerLimits limits;
+  limits.request_timeout = 1s;
+  start(limits);
+  constexpr std::size_t kSlowClients = 50;
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (std::size_t i = 0; i < kSlowClients; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(endpoint()));
+  }
+  ASSERT_TRUE(connection_count_becomes(kSlowClients));
+  // Each sends its headers one byte at a time, round after round; a normal client comes and goes
+  // in between and is answered as if they were not there.
+  const std::string trickle = get("/slow", "X-Slow: " + std::string(4096, 's') + "\r\n");
+  for (std::size_t round = 0; round < 30; ++round) {
+    for (auto& connection : slow) connection->send(trickle.substr(round, 1));
+    if (round % 10 == 0) expect_server_still_works();
+    std::this_thread::sleep_for(10ms);
+  }
+  // Then request_timeout cuts every one of them off, though they never close.
+  EXPECT_TRUE(connection_count_becomes(0));
+  for (auto& connection : slow) EXPECT_TRUE(connection->closed_by_server(kPatience));
+  EXPECT_EQ(on_server_thread([this] { return handled_.size(); }), 3u);
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, MegabyteHeaderLinesGet431) {
+  start();  // the default limits: 16 KiB of header
+  const std::string megabyte(1024 * 1024, 'x');
+  std::string many_small_fields;
+  while (many_small_fields.size() < megabyte.size()) many_small_fields += "X-Small: field\r\n";
+  for (const std::string& request : {
+           get("/big", "X-Filler: " + megabyte + "\r\n"),  // one huge field
+           get("/big", "X-Filler: " + megabyte),           // ... that never ends
+           get("/" + megabyte),                            // a huge target
+           get("/big", many_small_fields),                 // many small fields
+           megabyte,                                       // a request line without end
+       }) {
+    TestClient client(endpoint());
+    client.send(request);  // returns once the server has read or drained it all
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << request.substr(0, 40);
+    EXPECT_EQ(response->status, 431u) << request.substr(0, 40);
+    EXPECT_EQ(response->header("connection"), "close");
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  EXPECT_TRUE(on_server_thread([this] { return handled_.empty(); }));
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, ThousandsOfIdleConnectionsStayBoundedAndTimeOut) {
+  ServerLimits limits;
+  limits.max_connections = 200;
+  limits.max_refused_in_flight = 16;
+  // Long enough that none of the first connections times out while the rest connect.
+  limits.request_timeout = 1500ms;
+  limits.linger_timeout = 200ms;
+  start(limits);
+  // Each connection takes two descriptors in this process, the client's and the server's (for the
+  // first max_connections); scale down where the hard limit does not allow 2,000.
+  const rlim_t open_files = raise_open_file_limit(4096);
+  const std::size_t sockets =
+      std::min<std::size_t>(2000, open_files > 600 ? (open_files - 600) : 0);
+  ASSERT_GT(sockets, limits.max_connections + limits.max_refused_in_flight);
+
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  idle.reserve(sockets);
+  std::size_t most_open = 0;
+  for (std::size_t i = 0; i < sockets; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(endpoint()));
+    if (i % 100 == 0) most_open = std::max(most_open, connection_count());
+  }
+  // Every connection past max_connections is refused: with a 503 while max_refused_in_flight
+  // allows, otherwise closed at once. The server never holds more than the two limits' sum.
+  const std::uint64_t expected_refusals = sockets - limits.max_connections;
+  const auto deadline = Clock::now() + kPatience;
+  while (on_server_thread([this] { return server_->refused_connection_count(); }) <
+             expected_refusals &&
+         Clock::now() < deadline) {
+    most_open = std::max(most_open, connection_count());
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(on_server_thread([this] { return server_->refused_connection_count(); }),
+            expected_refusals);
+  EXPECT_LE(most_open, limits.max_connections + limits.max_refused_in_flight);
+  EXPECT_TRUE(idle.back()->closed_by_server(kPatience));
+
+  // The served ones send nothing and are cut off at request_timeout, while the clients still hold
+  // their sockets open; the server is then free for normal clients again.
+  EXPECT_TRUE(connection_count_becomes(0));
+  EXPECT_TRUE(idle.front()->closed_by_server(kPatience));
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, PipelinedFloodEndsAtMaxRequestsPerConnection) {
+  ServerLimits limits;
+  limits.max_requests_per_connection = 10;
+  limits.linger_timeout = 200ms;  // the unread flood below keeps its socket open
+  start(limits);
+  {
+    TestClient client(endpoint());
+    std::string flood;
+    for (int i = 0; i < 1000; ++i) flood += get("/flood/" + std::to_string(i));
+    client.send(flood);
+    for (int i = 0; i < 10; ++i) {
+      const auto response = client.read_response();
+      ASSERT_TRUE(response) << i;
+      EXPECT_EQ(response->body, "GET /flood/" + std::to_string(i));
+      EXPECT_EQ(response->header("connection"), i == 9 ? "close" : "");
+    }
+    EXPECT_TRUE(client.closed_by_server());  // the 990 requests left are dropped
+  }
+  EXPECT_EQ(on_server_thread([this] { return handled_.size(); }), 10u);
+
+  // A flood that never reads its answers costs no more: ten answers, then the close.
+  {
+    TestClient client(endpoint());
+    std::string flood;
+    while (flood.size() < 1024 * 1024) flood += get("/unread");
+    client.send(flood);
+    EXPECT_TRUE(connection_count_becomes(0));
+  }
+  EXPECT_EQ(on_server_thread([this] { return handled_.size(); }), 20u);
+
+  // The same limit ends a keep-alive connection used one request at a time.
+  TestClient sequential(endpoint());
+  for (int i = 0; i < 10; ++i) {
+    sequential.send(get("/one-by-one"));
+    const auto response = sequential.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->header("connection"), i == 9 ? "close" : "");
+  }
+  EXPECT_TRUE(sequential.closed_by_server());
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, BodyThatNeverArrivesIsCutOffAtRequestTimeout) {
+  ServerLimits limits;
+  limits.request_timeout = kShortTimeout;
+  start(limits);
+  TestClient client(endpoint());
+  const auto started = Clock::now();
+  client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\nonly this");
+  EXPECT_TRUE(client.closed_by_server());
+  const auto elapsed = Clock::now() - started;
+  EXPECT_GE(elapsed, kShortTimeout - kTimerSlack);
+  EXPECT_LT(elapsed, 3 * kShortTimeout);
+  EXPECT_TRUE(on_server_thread([this] { return handled_.empty(); }));
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, HugeDeclaredBodyGets413BeforeAnyOfItIsRead) {
+  ServerLimits limits;
+  limits.request_timeout = 1min;  // the answer must not wait for a body that never comes
+  start(limits);
+  TestClient client(endpoint());
+  const auto started = Clock::now();
+  client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1000000000000000\r\n\r\n");
+  const auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413u);
+  EXPECT_LT(Clock::now() - started, kPrompt);
+  EXPECT_TRUE(client.closed_by_server());
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, GetWithBodyReachesTheHandler) {
+  start();
+  TestClient client(endpoint());
+  client.send("GET /metrics HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello" +
+              get("/next"));
+  const auto with_body = client.read_response();
+  ASSERT_TRUE(with_body);
+  EXPECT_EQ(with_body->body, "GET /metrics hello");
+  const auto next = client.read_response();  // the body did not bleed into the next request
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "GET /next");
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, EndlessChunkLineOrTrailerGets413) {
+  start();  // within the default body limit: Beast bounds neither, the connection's buffer does
+  const std::string megabyte(1024 * 1024, 'e');
+  const std::string chunked =
+      "POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& request : {
+           chunked + "5;ext=" + megabyte,  // a chunk-size line that never ends
+           chunked + "5\r\nhello\r\n0\r\nX-Trailer: " + megabyte,  // a trailer that never ends
+       }) {
+    TestClient client(endpoint());
+    client.send(request);
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << request.substr(chunked.size(), 20);
+    EXPECT_EQ(response->status, 413u) << request.substr(chunked.size(), 20);
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  EXPECT_TRUE(on_server_thread([this] { return handled_.empty(); }));
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, BadMethodsAndTargetsAreRefusedOrPassedOnVerbatim) {
+  start();
+  // Not HTTP: 400, and the connection ends.
+  for (const std::string& request : {
+           std::string("G@T / HTTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string(" / HTTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string("GET  HTTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string("GET /a\x01z HTTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string("GET /a b HTTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string("GET / HTTP/1.1 extra\r\nHost: test\r\n\r\n"),
+           std::string("GET / FTP/1.1\r\nHost: test\r\n\r\n"),
+           std::string("GET /\0 HTTP/1.1\r\nHost: test\r\n\r\n", 31),
+       }) {
+    TestClient client(endpoint());
+    client.send(request);
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->status, 400u) << request;
+    EXPECT_TRUE(client.closed_by_server()) << request;
+  }
+  EXPECT_TRUE(on_server_thread([this] { return handled_.empty(); }));
+
+  // Well-formed but odd: the handler sees them as sent and decides (the /metrics handler answers
+  // 404 or 405); the server neither decodes nor resolves a path.
+  const std::vector<std::string> odd = {"FOO /x",
+                                        "get /x",
+                                        "DELETE /../../etc/passwd",
+                                        "OPTIONS *",
+                                        "GET http://evil.example/x",
+                                        "GET /%00%2e%2e",
+                                        "GET /\xff\xfe"};
+  TestClient client(endpoint());
+  for (const std::string& line : odd) {
+    client.send(line + " HTTP/1.1\r\nHost: test\r\n\r\n");
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << line;
+    EXPECT_EQ(response->status, 200u) << line;
+    EXPECT_EQ(response->body, line) << line;
+  }
+  expect_server_still_works();
+}
+
+TEST_F(ServerTest, HalfClosedClientsGetTheirAnswersAndAreReleased) {
+  ServerLimits limits;
+  limits.request_timeout = 1min;  // none of this may wait for a timeout
+  limits.idle_timeout = 1min;
+  start(limits);
+  const auto started = Clock::now();
+  {
+    // Requests, then end of stream: every request is answered, then the connection ends.
+    TestClient client(endpoint());
+    client.send(get("/one") + get("/two"));
+    client.shutdown_send();
+    for (const std::string expected : {"GET /one", "GET /two"}) {
+      const auto response = client.read_response();
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->body, expected);
+    }
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  {
+    // End of stream before any request, or in the middle of one: closed at once.
+    TestClient silent(endpoint());
+    silent.shutdown_send();
+    EXPECT_TRUE(silent.closed_by_server());
+    TestClient partial(endpoint());
+    partial.send("GET /partial HTTP/1.1\r\nHo");
+    partial.shutdown_send();
+    EXPECT_TRUE(partial.closed_by_server());
+    TestClient partial_body(endpoint());
+    partial_body.send(post("/upload", "0123456789").substr(0, 60));  // 3 bytes of body
+    partial_body.shutdown_send();
+    EXPECT_TRUE(partial_body.closed_by_server());
+  }
+  {
+    // A client that resets in the middle of a large response.
+    TestClient client(endpoint(), /*receive_buffer=*/4096);
+    client.send(get("/large"));
+    ASSERT_TRUE(connection_count_becomes(1));
+    client.reset();
+  }
+  EXPECT_TRUE(connection_count_becomes(0));
+  EXPECT_LT(Clock::now() - started, 5 * kPrompt);
+  EXPECT_EQ(on_server_thread([this] { return handled_; }),
+            (std::vector<std::string>{"GET /one", "GET /two", "GET /large"}));
+  expect_server_still_works();
 }
 
 }  // namespace

@@ -54,6 +54,13 @@ void ExporterHarness::poll() {
   wait_until_idle(lists_before + 1);
 }
 
+void ExporterHarness::poll_while(const std::function<void()>& meanwhile) {
+  const auto lists_before = on_io_thread([this] { return exporter_->lists_completed(); });
+  boost::asio::post(io_, [this] { exporter_->poll_now(); });
+  meanwhile();
+  wait_until_idle(lists_before + 1);
+}
+
 void ExporterHarness::request_poll() {
   boost::asio::post(io_, [this] { exporter_->poll_now(); });
 }

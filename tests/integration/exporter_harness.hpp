@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -32,6 +33,8 @@ class ExporterHarness {
   void poll();
   // Triggers one poll without waiting (when Zoom's limits keep it from finishing).
   void request_poll();
+  // Triggers one poll, runs `meanwhile` on the calling thread while it runs, then waits for it.
+  void poll_while(const std::function<void()>& meanwhile);
   void reload();
 
   HttpReply get(const std::string& target,

@@ -3,12 +3,15 @@
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "http/server.hpp"
+#include "http/types.hpp"
 
 namespace zqe::test {
 
@@ -18,18 +21,35 @@ struct FakeReply {
   http::Headers headers;
 };
 
+// How the fake misbehaves on a path, as Zoom or the network between might.
+enum class Fault {
+  none,
+  hang,          // reads the request and never answers
+  trickle,       // sends the reply one byte at a time (FakeZoom::trickle_interval apart)
+  truncate,      // announces the whole body, sends half of it and closes
+  huge_body,     // announces a FakeZoom::huge_body_bytes body and streams it
+  huge_chunked,  // streams a FakeZoom::huge_body_bytes chunked body, no length announced
+  close,         // closes the connection without a byte of reply
+};
+
 // A scriptable Zoom on 127.0.0.1 for tests: replies are set per path and next_page_token, the
 // last scripted reply of a route repeats, and every request is recorded. Unscripted paths get
-// 404 / code 3001, except the webinar list, which is empty. Thread-safe, so the
-// test thread can script it while the io_context runs elsewhere.
+// 404 / code 3001, except the webinar list, which is empty. Faults (a server that hangs,
+// trickles, truncates, sends a huge body, or refuses connections) can be set per path and healed.
+// Thread-safe, so the test thread can script it while the io_context runs elsewhere.
 class FakeZoom {
  public:
   explicit FakeZoom(boost::asio::io_context& io);
+  ~FakeZoom();
+  FakeZoom(const FakeZoom&) = delete;
+  FakeZoom& operator=(const FakeZoom&) = delete;
 
   void start();
-  void stop() { server_.stop(); }
+  // Closes the listener and every connection; on the io_context's thread.
+  void stop();
   std::string api_base_url() const;     // http://127.0.0.1:PORT/v2
   std::string oauth_token_url() const;  // http://127.0.0.1:PORT/oauth/token
+  unsigned short port() const;
 
   // Replies to GET `path` (under /v2, e.g. "/metrics/meetings") whose next_page_token is
   // `page_token` ("" for the first page), in order; the last one repeats.
@@ -40,19 +60,25 @@ class FakeZoom {
   // Token endpoint replies, in order; the last repeats. Default: a new token each time.
   void on_token(std::vector<FakeReply> replies);
 
+  // Every request to `path` (under /v2, any page) meets `fault` until heal().
+  void fail(const std::string& path, Fault fault);
+  void fail_token(Fault fault);
+  // Closes the listener and every open connection, so that connecting is refused (true), or
+  // listens again on the same port (false). Takes effect on the io_context's thread, in the
+  // order of anything else posted to it.
+  void refuse_connections(bool refuse);
+  // Clears every fault and listens again.
+  void heal();
+  void set_trickle_interval(std::chrono::milliseconds interval);
+  void set_huge_body_bytes(std::size_t bytes);
+
   std::vector<http::Request> requests() const;
   int count(const std::string& path_prefix) const;  // requests whose path starts with it
 
- private:
-  http::Response handle(const http::Request& request);
+  struct State;
 
-  mutable std::mutex mutex_;
-  std::map<std::string, std::vector<FakeReply>> routes_;  // key: path + '\n' + page token
-  std::vector<FakeReply> token_replies_;
-  std::vector<http::Request> requests_;
-  int tokens_issued_ = 0;
-  int tokens_to_reject_ = 0;
-  http::Server server_;
+ private:
+  std::shared_ptr<State> state_;
 };
 
 // JSON of a live meeting list page and a participants QoS page.

@@ -82,5 +82,64 @@ TEST_F(TokenProviderTest, AReplyWithoutATokenIsAnError) {
   EXPECT_NE(result.error.find("token reply unusable"), std::string::npos) << result.error;
 }
 
+// How long after `before` the provider will replace the token it got from `reply`, after
+// checking that a second call uses the cached token rather than asking again.
+std::chrono::seconds lifetime_of(TokenProviderTest& test, const std::string& reply) {
+  test.zoom.on_token({{200, reply, {}}});
+  auto tokens = test.provider();
+  const int asked = test.zoom.count("/oauth/token");
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(test.concurrent_tokens(tokens, 1)[0].access_token, "t") << reply;
+  EXPECT_EQ(test.concurrent_tokens(tokens, 1)[0].access_token, "t") << reply;
+  EXPECT_EQ(test.zoom.count("/oauth/token") - asked, 1) << reply;
+  return std::chrono::round<std::chrono::seconds>(tokens.refresh_at() - before);
+}
+
+TEST_F(TokenProviderTest, UsesZoomsExpiresInLessAMinute) {
+  EXPECT_EQ(lifetime_of(*this, R"({"access_token":"t","expires_in":3600})").count(), 3540);
+}
+
+TEST_F(TokenProviderTest, MissingZeroNegativeOrNonNumericExpiresInIsTakenAsTenMinutes) {
+  for (const std::string expires_in : {"", R"(,"expires_in":0)", R"(,"expires_in":-60)",
+                                       R"(,"expires_in":"soon")", R"(,"expires_in":null)"}) {
+    EXPECT_EQ(lifetime_of(*this, R"({"access_token":"t")" + expires_in + "}").count(), 540)
+        << expires_in;
+  }
+}
+
+TEST_F(TokenProviderTest, ATinyExpiresInIsRaisedToAMinute) {
+  // Refreshing every few seconds would hammer the token endpoint; a token that really expires
+  // sooner is replaced when Zoom answers 401.
+  EXPECT_EQ(lifetime_of(*this, R"({"access_token":"t","expires_in":1})").count(), 54);
+}
+
+TEST_F(TokenProviderTest, AHugeExpiresInIsCappedAtADay) {
+  for (const std::string expires_in : {"86400000", "1e300"}) {
+    EXPECT_EQ(lifetime_of(*this, R"({"access_token":"t","expires_in":)" + expires_in + "}").count(),
+              86340)
+        << expires_in;
+  }
+}
+
+TEST_F(TokenProviderTest, AnUnreachableTokenEndpointIsAnErrorAndRetriedOnTheNextCall) {
+  TokenProvider tokens(
+      io, http, metrics,
+      {"account", "client", "secret", *parse_url("http://127.0.0.1:1/oauth/token")});
+  const auto result = concurrent_tokens(tokens, 2);
+  for (const auto& failed : result) {
+    EXPECT_TRUE(failed.access_token.empty());
+    EXPECT_FALSE(failed.credentials_rejected);
+    EXPECT_NE(failed.error.find("connect_error"), std::string::npos) << failed.error;
+  }
+  // Nothing is cached: the next call asks again (here of a reachable endpoint).
+  tokens.set_credentials({"account", "client", "secret", *parse_url(zoom.oauth_token_url())});
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "token-1");
+  EXPECT_NE(
+      metrics.render().find(
+          R"(zoom_exporter_api_requests_total{code="connect_error",endpoint="oauth_token"} 1)"),
+      std::string::npos)
+      << metrics.render();
+}
+
 }  // namespace
 }  // namespace zqe::zoom

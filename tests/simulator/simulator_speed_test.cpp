@@ -214,8 +214,9 @@ TEST_F(SpeedSixtyTest, QosSnapshotsComeOncePerSimulatedMinute) {
 
   now_ = test_start() + 30s;  // 30 simulated minutes in
   std::vector<std::string> ids;
-  for (const auto& meeting :
-       get_json("/v2/metrics/meetings?page_size=300")["meetings"].GetArray()) {
+  // Named: a range-for over a temporary Document's member would outlive the Document.
+  const rapidjson::Document listing = get_json("/v2/metrics/meetings?page_size=300");
+  for (const auto& meeting : listing["meetings"].GetArray()) {
     ids.push_back(std::to_string(meeting["id"].GetUint64()));
   }
   const std::map<std::string, TimePoint> before = latest_snapshots(ids);

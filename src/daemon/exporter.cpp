@@ -14,6 +14,7 @@ namespace {
 
 // Requests in flight are aborted on stop; this bounds the wait for anything that lingers.
 constexpr auto kShutdownDeadline = 5s;
+constexpr auto kLoopLagPeriod = 500ms;
 
 zoom::Credentials credentials_of(const config::ZoomConfig& zoom) {
   auto token_url = zoom::parse_url(zoom.oauth_token_url);
@@ -69,7 +70,9 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
       gate_(io, scheduler_, metrics_),
       signals_(io),
       shutdown_deadline_(io),
-      trim_timer_(io) {
+      trim_timer_(io),
+      loop_lag_(io, kLoopLagPeriod,
+                [this](double seconds) { metrics_.observe_event_loop_lag(seconds); }) {
   if (options_.simulate) {
     simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
   }
@@ -118,6 +121,7 @@ void Exporter::start() {
   log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
                              " port=" + std::to_string(server_->local_endpoint().port()));
 
+  loop_lag_.start();
   poller_->start([this] {
     // The poll loop was the last long-lived task: nothing needs the deadline any more.
     if (stopping_) shutdown_deadline_.cancel();
@@ -154,6 +158,7 @@ void Exporter::stop() {
   if (server_) server_->stop();
   if (simulator_) simulator_->stop();
   trim_timer_.cancel();
+  loop_lag_.stop();
   shutdown_deadline_.expires_after(kShutdownDeadline);
   shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "daemon/loop_lag_monitor.hpp"
 #include "daemon/poller.hpp"
 #include "daemon/scheduler_gate.hpp"
 #include "daemon/scrape_handler.hpp"
@@ -78,6 +79,7 @@ class Exporter {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_deadline_;
   boost::asio::steady_timer trim_timer_;  // returns freed heap pages after publishes
+  LoopLagMonitor loop_lag_;
   bool trim_pending_ = false;
   static constexpr std::chrono::seconds kTrimInterval{5};
   bool stopping_ = false;

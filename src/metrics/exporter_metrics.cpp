@@ -15,6 +15,9 @@ std::string name(std::string_view suffix) {
 
 const prometheus::Histogram::BucketBoundaries kRequestBuckets = {0.05, 0.1, 0.25, 0.5, 1,
                                                                  2.5,  5,   10,   30};
+// From a scheduling hiccup to a stall that would time out a scrape.
+const prometheus::Histogram::BucketBoundaries kLoopLagBuckets = {0.001, 0.005, 0.025, 0.1,
+                                                                 0.5,   1,     5};
 
 }  // namespace
 
@@ -32,6 +35,17 @@ ExporterMetrics::ExporterMetrics()
                         .Name(name("exporter_parse_errors_total"))
                         .Help("QoS values Zoom sent that could not be parsed, by field.")
                         .Register(*registry_)),
+      invalid_replies_(prometheus::BuildCounter()
+                           .Name(name("exporter_invalid_replies_total"))
+                           .Help("Replies with status 200 whose body was not the JSON expected, "
+                                 "by endpoint; what they belonged to kept its last data.")
+                           .Register(*registry_)),
+      event_loop_lag_(prometheus::BuildHistogram()
+                          .Name(name("exporter_event_loop_lag_seconds"))
+                          .Help("How late the event loop ran a timer due every 0.5 s: time it "
+                                "spent on other work, during which scrapes waited.")
+                          .Register(*registry_)
+                          .Add({}, kLoopLagBuckets)),
       token_refreshes_(prometheus::BuildCounter()
                            .Name(name("exporter_token_refreshes_total"))
                            .Help("OAuth access token requests by result.")
@@ -97,6 +111,14 @@ void ExporterMetrics::count_request(std::string_view endpoint, std::string_view 
 
 void ExporterMetrics::count_parse_error(std::string_view field, double count) {
   parse_errors_.Add({{"field", std::string(field)}}).Increment(count);
+}
+
+void ExporterMetrics::count_invalid_reply(std::string_view endpoint) {
+  invalid_replies_.Add({{"endpoint", std::string(endpoint)}}).Increment();
+}
+
+void ExporterMetrics::observe_event_loop_lag(double seconds) {
+  event_loop_lag_.Observe(seconds);
 }
 
 void ExporterMetrics::count_token_refresh(bool success) {

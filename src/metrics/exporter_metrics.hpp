@@ -32,6 +32,10 @@ class ExporterMetrics {
   // `code` is the HTTP status ("200", "429") or a transport error name ("timeout").
   void count_request(std::string_view endpoint, std::string_view code, double seconds);
   void count_parse_error(std::string_view field, double count = 1);
+  // A 200 reply whose body was not the JSON expected (malformed, truncated, wrong shape).
+  void count_invalid_reply(std::string_view endpoint);
+  // How late a timer of the event loop fired: the time the loop was busy with something else.
+  void observe_event_loop_lag(double seconds);
   void count_token_refresh(bool success);
   void count_poll(bool success);
   void set_up(bool up);
@@ -49,6 +53,8 @@ class ExporterMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_duration_;
   prometheus::Family<prometheus::Counter>& parse_errors_;
+  prometheus::Family<prometheus::Counter>& invalid_replies_;
+  prometheus::Histogram& event_loop_lag_;
   prometheus::Family<prometheus::Counter>& token_refreshes_;
   prometheus::Family<prometheus::Counter>& polls_;
   prometheus::Family<prometheus::Counter>& rate_limited_;

@@ -218,12 +218,14 @@ struct HttpClient::Impl {
   // Closes the socket of each request in flight; entries live as long as their request.
   std::map<std::uint64_t, std::function<void()>> cancellers;
   std::uint64_t cancel_generation = 0;
+  HostResolver resolver;
 
   Impl(asio::io_context& context, HttpClientOptions client_options,
-       ConnectionPoolOptions pool_options)
+       ConnectionPoolOptions pool_options, HostResolverOptions resolver_options)
       : io(context),
         options(client_options),
-        pool(std::make_shared<IdlePool>(context, pool_options)) {}
+        pool(std::make_shared<IdlePool>(context, pool_options)),
+        resolver(context, std::move(resolver_options)) {}
 
   // Null, with the outcome set, when OpenSSL cannot make the context.
   ssl::context* tls(HttpOutcome& outcome) {
@@ -352,8 +354,9 @@ asio::awaitable<ExchangeResult> exchange(Stream& stream,
 
 }  // namespace
 
-HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options, ConnectionPoolOptions pool)
-    : impl_(std::make_unique<Impl>(io, options, pool)) {}
+HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options, ConnectionPoolOptions pool,
+                       HostResolverOptions resolver)
+    : impl_(std::make_unique<Impl>(io, options, pool, std::move(resolver))) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -366,6 +369,7 @@ void HttpClient::cancel_all() {
   // Cancelling may complete requests, whose registrations erase themselves: copy first.
   auto cancellers = impl_->cancellers;
   for (auto& [id, cancel] : cancellers) cancel();
+  impl_->resolver.cancel_all();
   impl_->pool->close_all();
 }
 
@@ -378,12 +382,9 @@ asio::awaitable<HttpOutcome> HttpClient::send(const Url& url, OutgoingRequest re
   auto message = make_request(url, request);
   const PoolKey key{url.tls, url.host, url.port};
 
-  // Shared with the resolve timer's handler, which may run after this frame is gone.
-  std::shared_ptr<tcp::resolver> resolver;
   std::unique_ptr<Connection> connection = impl.pool->take(key);
   bool reused = connection != nullptr;
   CancelRegistration registration(impl.cancellers, impl.next_request_id++, [&] {
-    if (resolver) resolver->cancel();
     if (connection) connection->tcp().close();
   });
   auto cancelled = [&] { return impl.cancel_generation != generation; };
@@ -402,21 +403,12 @@ asio::awaitable<HttpOutcome> HttpClient::send(const Url& url, OutgoingRequest re
         tls_context = impl.tls(outcome);
         if (tls_context == nullptr) co_return finish();
       }
-      if (!resolver) resolver = std::make_shared<tcp::resolver>(impl.io);
-      // The resolver has no timeout of its own.
-      asio::steady_timer resolve_timer(impl.io, deadline);
-      resolve_timer.async_wait(
-          [weak = std::weak_ptr<tcp::resolver>(resolver)](const error_code& ec) {
-            if (ec) return;
-            if (const auto expired = weak.lock()) expired->cancel();
-          });
-      error_code ec;
-      auto endpoints = co_await resolver->async_resolve(
-          url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
-      resolve_timer.cancel();
-      if (ec) {
-        fail(outcome, Clock::now() >= deadline ? TransportError::timeout : TransportError::resolve,
-             ec);
+      const ResolvedHost resolved = co_await impl.resolver.resolve(url.host, url.port, deadline);
+      if (resolved.error) {
+        fail(outcome,
+             resolved.error == asio::error::timed_out ? TransportError::timeout
+                                                      : TransportError::resolve,
+             resolved.error);
         co_return finish();
       }
       if (cancelled()) co_return finish();
@@ -425,7 +417,8 @@ asio::awaitable<HttpOutcome> HttpClient::send(const Url& url, OutgoingRequest re
                                           : std::make_unique<Connection>(impl.io);
       beast::tcp_stream& tcp = connection->tcp();
       tcp.expires_at(deadline);
-      co_await tcp.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+      error_code ec;
+      co_await tcp.async_connect(resolved.endpoints, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         fail(outcome,
              ec == beast::error::timeout ? TransportError::timeout : TransportError::connect, ec);

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "http/types.hpp"
+#include "zoom/host_resolver.hpp"
 #include "zoom/url.hpp"
 
 namespace zqe::zoom {
@@ -70,16 +71,16 @@ struct ConnectionPoolOptions {
 };
 
 // Sends requests over http or https (certificates verified against the system store, with SNI
-// and host name checks), reusing keep-alive connections per (scheme, host, port). A request
-// that finds its reused connection closed by the server before any byte of the reply is retried
-// once on a new connection. Never throws for network trouble: every failure is an HttpOutcome
-// with an error. Requests must be finished before the client is destroyed (cancel_all() and let
-// them complete). Idle connections are closed by cancel_all(), the destructor, or the
-// io_context's destruction, whichever comes first.
+// and host name checks), the timeout covering every step from the DNS lookup on, reusing keep-alive
+// connections per (scheme, host, port). A request that finds its reused connection closed by the
+// server before any byte of the reply is retried once on a new connection. Never throws for network
+// trouble: every failure is an HttpOutcome with an error. Requests must be finished before the
+// client is destroyed (cancel_all() and let them complete). Idle connections are closed by
+// cancel_all(), the destructor, or the io_context's destruction, whichever comes first.
 class HttpClient {
  public:
   HttpClient(boost::asio::io_context& io, HttpClientOptions options,
-             ConnectionPoolOptions pool = {});
+             ConnectionPoolOptions pool = {}, HostResolverOptions resolver = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

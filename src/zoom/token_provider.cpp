@@ -106,6 +106,7 @@ asio::awaitable<void> TokenProvider::refresh() {
       access_token_ = std::move(reply.value->access_token);
       refresh_at_ = Clock::now() + usable_lifetime(reply.value->expires_in_seconds);
     } else {
+      metrics_.count_invalid_reply(metrics::endpoint::oauth_token);
       failure.error = "token reply unusable: " + reply.error;
     }
   }

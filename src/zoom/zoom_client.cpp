@@ -144,6 +144,7 @@ asio::awaitable<std::optional<ApiError>> ZoomClient::get_all_pages(std::string_v
     if (reply.error) co_return reply.error;
     PageResult page = add_page(reply.body);
     if (!page.error.empty()) {
+      metrics_.count_invalid_reply(endpoint);
       co_return ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt, page.error};
     }
     if (auto error = pages.advance(page.next_page_token)) co_return error;

@@ -50,7 +50,8 @@ std::string normalized(const std::string& exposition) {
   };
   const std::regex volatile_value(
       "^(zoom_exporter_poll_duration_seconds|zoom_exporter_last_poll_success_timestamp_seconds|"
-      "zoom_exporter_api_request_duration_seconds_sum[^ ]*|zoom_meeting_qos_age_seconds[^ ]*) .*$");
+      "zoom_exporter_api_request_duration_seconds_sum[^ ]*|zoom_meeting_qos_age_seconds[^ ]*|"
+      "zoom_exporter_event_loop_lag_seconds_(sum|count)) .*$");
   const std::regex revision("revision=\"[^\"]*\"");
   while (std::getline(lines, line)) {
     if (line.starts_with("#")) {
@@ -58,7 +59,10 @@ std::string normalized(const std::string& exposition) {
       out += line + "\n";
       continue;
     }
-    if (line.starts_with("zoom_exporter_api_request_duration_seconds_bucket")) continue;
+    if (line.starts_with("zoom_exporter_api_request_duration_seconds_bucket") ||
+        line.starts_with("zoom_exporter_event_loop_lag_seconds_bucket")) {
+      continue;
+    }
     line = std::regex_replace(line, volatile_value, "$1 <volatile>");
     line = std::regex_replace(line, revision, "revision=\"<revision>\"");
     samples.push_back(line);

@@ -169,6 +169,9 @@ TEST(ZoomFaultTest, MalformedAndTruncatedJsonKeepTheLastData) {
   harness.poll();
   std::string text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_up"), "1");
+  EXPECT_EQ(
+      sample_value(text, "zoom_exporter_invalid_replies_total{endpoint=\"participants_qos\"}"),
+      "2");
   expect_last_good_data(text);
 
   // A malformed meeting list: Zoom counts as down, every meeting keeps its data.
@@ -177,6 +180,8 @@ TEST(ZoomFaultTest, MalformedAndTruncatedJsonKeepTheLastData) {
   text = harness.metrics();
   EXPECT_EQ(sample_value(text, "zoom_up"), "0");
   EXPECT_EQ(sample_value(text, "zoom_exporter_polls_total{result=\"failure\"}"), "1");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_invalid_replies_total{endpoint=\"list_meetings\"}"),
+            "1");
   EXPECT_EQ(sample_value(text, "zoom_live_meetings"), "2");
   EXPECT_EQ(sample_value(text, latency("111", "16001")), "0.126");
   expect_recovery(harness);

@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@
 
 #include "http/server.hpp"
 #include "http/types.hpp"
+#include "support/run_io.hpp"
 #include "zoom/url.hpp"
 
 namespace zqe::zoom {
@@ -426,13 +428,7 @@ class HttpClientTest : public ::testing::Test {
   // Runs the io_context until `done` holds; false when it did not within kPatience.
   template <class Predicate>
   bool run_until(Predicate done) {
-    const auto give_up = Clock::now() + kPatience;
-    while (!done()) {
-      if (Clock::now() >= give_up) return false;
-      if (io_.stopped()) io_.restart();
-      io_.run_one_for(10ms);
-    }
-    return true;
+    return test::run_io_until(io_, done, kPatience);
   }
 
   // Waits for the send to complete. Should it hang, the test fails, and the send is cancelled
@@ -618,6 +614,27 @@ TEST_F(HttpClientTest, SilentServerTimesOutAfterTheConfiguredLimit) {
   EXPECT_EQ(*connections, 1);
   EXPECT_GE(elapsed, kShortTimeout);
   EXPECT_LT(elapsed, kShortTimeout + kTimeoutSlack);
+}
+
+TEST_F(HttpClientTest, AHangingDnsLookupTimesOutAfterTheConfiguredLimit) {
+  // getaddrinfo against a DNS server that does not answer: blocked until the test ends.
+  auto released = std::make_shared<std::promise<void>>();
+  std::shared_future<void> release = released->get_future().share();
+  HostResolverOptions resolver;
+  resolver.lookup = [release](const std::string&, const std::string&) {
+    release.wait();
+    return ResolvedHost{asio::error::host_not_found, {}};
+  };
+  HttpClient client(io_, options_with_timeout(kShortTimeout), {}, resolver);
+
+  Clock::duration elapsed{};
+  const HttpOutcome outcome =
+      send_and_wait(client, "http://zoom.dns-hangs.example/", get("/"), &elapsed);
+
+  EXPECT_EQ(outcome.error, TransportError::timeout) << describe(outcome);
+  EXPECT_GE(elapsed, kShortTimeout);
+  EXPECT_LT(elapsed, kShortTimeout + kTimeoutSlack);
+  released->set_value();
 }
 
 TEST_F(HttpClientTest, TricklingReplyTimesOutOnTheWholeExchangeNotPerRead) {
@@ -970,8 +987,8 @@ TEST(HttpClientLifetimeTest, ClientWithIdleConnectionsMayOutliveItsIoContext) {
                    if (error) std::rethrow_exception(error);
                    outcome = std::move(result);
                  });
-  const auto give_up = Clock::now() + kPatience;
-  while (!outcome && Clock::now() < give_up) io->run_one_for(10ms);
+  test::run_io_until(
+      *io, [&] { return outcome.has_value(); }, kPatience);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->error, TransportError::none) << describe(*outcome);
 

@@ -80,6 +80,10 @@ TEST_F(TokenProviderTest, AReplyWithoutATokenIsAnError) {
   const auto result = concurrent_tokens(tokens, 1)[0];
   EXPECT_TRUE(result.access_token.empty());
   EXPECT_NE(result.error.find("token reply unusable"), std::string::npos) << result.error;
+  EXPECT_NE(
+      metrics.render().find("zoom_exporter_invalid_replies_total{endpoint=\"oauth_token\"} 1"),
+      std::string::npos)
+      << metrics.render();
 }
 
 // How long after `before` the provider will replace the token it got from `reply`, after

@@ -96,8 +96,8 @@ void Exporter::start() {
     log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
   }
   log::set_level(config_.log_level);
-  tokens_ = std::make_unique<zoom::TokenProvider>(io_, http_client_, metrics_,
-                                                  credentials_of(config_.zoom));
+  tokens_ = std::make_unique<zoom::TokenProvider>(
+      io_, http_client_, metrics_, credentials_of(config_.zoom), options_.token_retry);
   try {
     client_ = std::make_unique<zoom::ZoomClient>(http_client_, *tokens_, gate_, metrics_,
                                                  client_options_of(config_));

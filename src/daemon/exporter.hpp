@@ -31,6 +31,7 @@ struct ExporterOptions {
   // How stale the exporter's own metrics and the data ages may be on a scrape, and the least
   // time between two publishes of the QoS series (tests: 0).
   std::chrono::milliseconds per_scrape_ttl{1000};
+  zoom::TokenRetryPolicy token_retry{};  // tests: zero, so that a forced poll asks again at once
 };
 
 // The daemon: wires the Zoom client, the poller, the metric cache and the HTTP server onto one

@@ -4,6 +4,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/detail/base64.hpp>
+#include <cmath>
+#include <random>
 
 #include "zoom/reply_decoder.hpp"
 
@@ -33,18 +35,32 @@ Clock::duration usable_lifetime(std::optional<double> expires_in_seconds) {
   return lifetime - std::min<Clock::duration>(60s, lifetime / 10);
 }
 
+Clock::duration retry_delay(const TokenRetryPolicy& retry, int failures_in_a_row) {
+  static std::minstd_rand random(std::random_device{}());
+  const double doubled = std::chrono::duration<double>(retry.first).count() *
+                         std::pow(2.0, std::min(failures_in_a_row - 1, 30));
+  const double capped = std::min(doubled, std::chrono::duration<double>(retry.longest).count());
+  const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(random);
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(capped * jitter));
+}
+
 }  // namespace
 
 TokenProvider::TokenProvider(asio::io_context& io, HttpClient& http,
-                             metrics::ExporterMetrics& metrics, Credentials credentials)
+                             metrics::ExporterMetrics& metrics, Credentials credentials,
+                             TokenRetryPolicy retry)
     : http_(http),
       metrics_(metrics),
       credentials_(std::move(credentials)),
+      retry_(retry),
       refresh_done_(io, Clock::time_point::max()) {}
 
 void TokenProvider::set_credentials(Credentials credentials) {
   credentials_ = std::move(credentials);
   access_token_.clear();
+  failures_in_a_row_ = 0;
+  retry_at_ = {};
 }
 
 void TokenProvider::invalidate(const std::string& access_token) {
@@ -55,6 +71,7 @@ asio::awaitable<TokenResult> TokenProvider::token() {
   TokenResult cached;
   cached.access_token = access_token_;
   if (!access_token_.empty() && Clock::now() < refresh_at_) co_return cached;
+  if (access_token_.empty() && !refreshing_ && Clock::now() < retry_at_) co_return last_failure_;
   if (refreshing_) {
     boost::system::error_code ignored;
     co_await refresh_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -112,8 +129,14 @@ asio::awaitable<void> TokenProvider::refresh() {
   }
 
   metrics_.count_token_refresh(!access_token_.empty());
-  // Failures reach the log through the call that needed the token, once per outage.
-  if (access_token_.empty()) last_failure_ = failure;
+  if (access_token_.empty()) {
+    // Failures reach the log through the call that needed the token, once per outage.
+    last_failure_ = failure;
+    ++failures_in_a_row_;
+    retry_at_ = Clock::now() + retry_delay(retry_, failures_in_a_row_);
+  } else {
+    failures_in_a_row_ = 0;
+  }
   refreshing_ = false;
   refresh_done_.cancel();
 }

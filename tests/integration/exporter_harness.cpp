@@ -41,6 +41,7 @@ void ExporterHarness::start(const std::string& config_path) {
   options.config_path = config_path;
   options.handle_signals = false;
   options.per_scrape_ttl = std::chrono::milliseconds(0);  // every scrape sees the latest counters
+  options.token_retry = {{}, {}};  // each poll the test asks for asks for a token again
   exporter_ = std::make_unique<daemon::Exporter>(io_, config_, options);
   exporter_->start();
   port_ = exporter_->local_endpoint().port();

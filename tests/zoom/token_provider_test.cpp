@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <thread>
 
 #include "metrics/exporter_metrics.hpp"
 #include "support/fake_zoom.hpp"
@@ -21,9 +23,10 @@ struct TokenProviderTest : ::testing::Test {
 
   TokenProviderTest() { zoom.start(); }
 
-  TokenProvider provider() {
+  TokenProvider provider(TokenRetryPolicy retry = {}) {
     return TokenProvider(io, http, metrics,
-                         {"account", "client", "secret", *parse_url(zoom.oauth_token_url())});
+                         {"account", "client", "secret", *parse_url(zoom.oauth_token_url())},
+                         retry);
   }
 
   // Runs `count` token() calls at once and returns what each got.
@@ -143,6 +146,52 @@ TEST_F(TokenProviderTest, AnUnreachableTokenEndpointIsAnErrorAndRetriedOnTheNext
           R"(zoom_exporter_api_requests_total{code="connect_error",endpoint="oauth_token"} 1)"),
       std::string::npos)
       << metrics.render();
+}
+
+}  // namespace
+}  // namespace zqe::zoom
+
+namespace zqe::zoom {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(TokenProviderTest, AfterAFailureCallsGetItWithoutAskingUntilTheRetryTime) {
+  zoom.on_token({{503, "Service Unavailable", {}}, {200, R"({"access_token":"t"})", {}}});
+  auto tokens = provider({.first = 200ms, .longest = 1s});
+  const auto failed = concurrent_tokens(tokens, 1)[0];
+  EXPECT_NE(failed.error.find("HTTP 503"), std::string::npos) << failed.error;
+
+  for (const auto& result : concurrent_tokens(tokens, 3)) EXPECT_EQ(result.error, failed.error);
+  EXPECT_EQ(zoom.count("/oauth/token"), 1);
+
+  std::this_thread::sleep_until(tokens.retry_at());
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "t");
+  EXPECT_EQ(zoom.count("/oauth/token"), 2);
+}
+
+TEST_F(TokenProviderTest, RetryDelaysDoubleWithJitterUpToTheLongest) {
+  zoom.on_token({{500, "", {}}});
+  auto tokens = provider({.first = 50ms, .longest = 150ms});
+  const std::pair<std::chrono::milliseconds, std::chrono::milliseconds> expected[] = {
+      {40ms, 60ms}, {80ms, 120ms}, {120ms, 180ms}, {120ms, 180ms}};
+  for (const auto& [shortest, longest] : expected) {
+    std::this_thread::sleep_until(tokens.retry_at());
+    concurrent_tokens(tokens, 1);
+    const auto delay = tokens.retry_at() - std::chrono::steady_clock::now();
+    // The delay is measured after the refresh returned, so it may have shrunk a little.
+    EXPECT_GT(delay, shortest - 30ms);
+    EXPECT_LE(delay, longest);
+  }
+  EXPECT_EQ(zoom.count("/oauth/token"), 4);
+}
+
+TEST_F(TokenProviderTest, NewCredentialsAreTriedAtOnce) {
+  zoom.on_token({{400, R"({"error":"invalid_client"})", {}}, {200, R"({"access_token":"t"})", {}}});
+  auto tokens = provider({.first = 1h, .longest = 1h});
+  EXPECT_TRUE(concurrent_tokens(tokens, 1)[0].credentials_rejected);
+  tokens.set_credentials({"account", "client", "fixed", *parse_url(zoom.oauth_token_url())});
+  EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "t");
 }
 
 }  // namespace

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian bookworm package the build, the tests and the simulator need.
 # Safe to run again; needs root (or sudo) on Debian bookworm.
+# Usage: install-deps.sh [--build-only] [PACKAGE...]
+#   --build-only: only what building the exporter needs (the container image's build stage);
+#   PACKAGE...: more packages, those one CI step alone needs (scripts/*-test.sh).
 set -euo pipefail
+build_only=0
+if [ "${1:-}" = --build-only ]; then
+  build_only=1
+  shift
+fi
 
 packages=(
   build-essential cmake pkg-config ca-certificates
   libboost-dev libssl-dev zlib1g-dev
-  rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev
-  ninja-build curl prometheus
+  rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libsystemd-dev
+  ninja-build
 )
+[ "$build_only" = 1 ] || packages+=(libgtest-dev libgmock-dev curl prometheus)
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,5 +30,6 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-# prometheus is installed for promtool only; --no-install-recommends keeps its daemon's extras out.
+# prometheus: promtool and the server the PromQL check scrapes with; --no-install-recommends
+# keeps its extras out.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -72,7 +72,8 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
       shutdown_deadline_(io),
       trim_timer_(io),
       loop_lag_(io, kLoopLagPeriod,
-                [this](double seconds) { metrics_.observe_event_loop_lag(seconds); }) {
+                [this](double seconds) { metrics_.observe_event_loop_lag(seconds); }),
+      systemd_(io) {
   if (options_.simulate) {
     simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
   }
@@ -118,8 +119,11 @@ void Exporter::start() {
           cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
           options_.per_scrape_ttl));
   server_->start();
-  log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
-                             " port=" + std::to_string(server_->local_endpoint().port()));
+  const std::string listening =
+      "address=" + log::quote(server_->local_endpoint().address().to_string()) +
+      " port=" + std::to_string(server_->local_endpoint().port());
+  log::info("listening", listening);
+  systemd_.ready("listening " + listening);
 
   loop_lag_.start();
   poller_->start([this] {
@@ -150,6 +154,7 @@ void Exporter::wait_for_signal() {
 void Exporter::stop() {
   if (stopping_) return;
   stopping_ = true;
+  systemd_.stopping();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   if (poller_) poller_->stop();

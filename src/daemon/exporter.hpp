@@ -13,6 +13,7 @@
 #include "daemon/poller.hpp"
 #include "daemon/scheduler_gate.hpp"
 #include "daemon/scrape_handler.hpp"
+#include "daemon/systemd_notifier.hpp"
 #include "http/server.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "metrics/exposition_cache.hpp"
@@ -81,6 +82,7 @@ class Exporter {
   boost::asio::steady_timer shutdown_deadline_;
   boost::asio::steady_timer trim_timer_;  // returns freed heap pages after publishes
   LoopLagMonitor loop_lag_;
+  SystemdNotifier systemd_;
   bool trim_pending_ = false;
   static constexpr std::chrono::seconds kTrimInterval{5};
   bool stopping_ = false;

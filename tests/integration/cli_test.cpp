@@ -2,12 +2,13 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
-#include <boost/asio/ip/tcp.hpp>
+#include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <fstream>
-#include <thread>
+#include <vector>
 
+#include "integration/exporter_process.hpp"
+#include "support/fake_notify_socket.hpp"
 #include "support/test_tools.hpp"
 
 // The real binary, as users run it.
@@ -28,12 +29,6 @@ std::string write_temp_config(const std::string& text) {
   close(fd);
   std::ofstream(path) << text;
   return path;
-}
-
-unsigned short free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
 }
 
 TEST(CliTest, PrintsVersionAndHelp) {
@@ -78,25 +73,9 @@ TEST(CliTest, MissingConfigFileExitsWith2) {
 
 // --simulate end to end: ready, valid metrics, clean stop on SIGTERM.
 TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
-  const unsigned short port = free_port();
-  const std::string path = write_temp_config("listen: \"127.0.0.1:" + std::to_string(port) +
-                                             "\"\nlog_level: warn\nsimulator:\n  meetings: 5\n");
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl(kBinary.c_str(), kBinary.c_str(), "--simulate", "--config", path.c_str(), nullptr);
-    _exit(127);
-  }
-  bool ready = false;
-  for (int i = 0; i < 200 && !ready; ++i) {
-    try {
-      ready = http_request(port, "GET", "/readyz").status == 200;
-    } catch (const std::exception&) {
-    }
-    if (!ready) std::this_thread::sleep_for(50ms);
-  }
-  ASSERT_TRUE(ready);
-  const std::string metrics = http_request(port, "GET", "/metrics").body;
+  ExporterProcess exporter("log_level: warn\nsimulator:\n  meetings: 5\n");
+  ASSERT_TRUE(exporter.wait_until_ready());
+  const std::string metrics = http_request(exporter.port(), "GET", "/metrics").body;
   // Five meetings and the simulator's two webinars.
   EXPECT_NE(metrics.find("zoom_live_meetings 7"), std::string::npos) << metrics.substr(0, 2000);
   EXPECT_NE(metrics.find(",type=\"webinar\"} 1"), std::string::npos);
@@ -107,14 +86,35 @@ TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
     EXPECT_EQ(status, 0) << output;
   }
 
-  const auto stop_started = std::chrono::steady_clock::now();
-  kill(pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 5s);
+  const auto [status, took] = exporter.terminate();
+  EXPECT_LT(took, 5s);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  std::remove(path.c_str());
+}
+
+// Under systemd (Type=notify): READY once /metrics listens, watchdog pings, STOPPING on SIGTERM.
+TEST(CliTest, TellsSystemdWhenReadyAndWhenStopping) {
+  FakeNotifySocket systemd;
+  ExporterProcess exporter("log_level: warn\nsimulator:\n  meetings: 2\n",
+                           {{"NOTIFY_SOCKET", systemd.path()}, {"WATCHDOG_USEC", "400000"}});
+  std::vector<std::string> messages = systemd.wait_for("READY=1", 10s);
+  ASSERT_FALSE(messages.empty());
+  EXPECT_EQ(messages.back(),
+            "READY=1\nSTATUS=listening address=127.0.0.1 port=" + std::to_string(exporter.port()));
+  // /metrics answers as soon as READY was sent.
+  EXPECT_EQ(http_request(exporter.port(), "GET", "/metrics").status, 200);
+  // One ping with READY, then one every 200 ms (half of WATCHDOG_USEC).
+  for (int ping = 0; ping < 3; ++ping) {
+    messages = systemd.wait_for("WATCHDOG=1", 2s);
+    ASSERT_FALSE(messages.empty()) << "ping " << ping;
+    EXPECT_EQ(messages.back(), "WATCHDOG=1");
+  }
+
+  const auto [status, took] = exporter.terminate();
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  messages = systemd.received();
+  EXPECT_NE(std::find(messages.begin(), messages.end(), "STOPPING=1\nSTATUS=stopping"),
+            messages.end());
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -112,7 +113,16 @@ class Harness {
   // Everything the server sent back on one connection that sent `input`.
   std::string exchange(std::string_view input) {
     tcp::socket socket(io_);
-    socket.connect(server_.local_endpoint());
+    // Not the blocking connect(): libFuzzer's timer signal can interrupt it, and Asio then
+    // throws instead of waiting for the connection to complete.
+    bool connected = false;
+    boost::system::error_code connect_error;
+    socket.async_connect(server_.local_endpoint(), [&](boost::system::error_code ec) {
+      connected = true;
+      connect_error = ec;
+    });
+    run_until(connected, "the connection to the server did not complete");
+    if (connect_error) violated("cannot connect to the server: " + connect_error.message());
 
     // Read from the start, concurrently with the writes, so that neither side can block the
     // other on a full socket buffer.

@@ -100,7 +100,8 @@ for target in "${targets[@]}"; do
     echo
     echo "=== input kept at $kept ($(stat -c %s "$kept") bytes); reproduce with:"
     echo "    $build_dir/fuzz/${target}_fuzzer $kept"
-    od -A x -t x1z -v "$kept" | head -n 32
+    # Not od | head: head's early exit would end this script with SIGPIPE under pipefail.
+    head -c 512 "$kept" | od -A x -t x1z -v
   done
 done
 exit "$failed"

@@ -89,7 +89,11 @@ void check_accepted(const config::Config& config, bool simulate) {
     require(!zoom.account_id.empty() && !zoom.client_id.empty() && !zoom.client_secret.empty(),
             "credentials");
   }
-  require(!zoom.api_base_url.empty() && !zoom.oauth_token_url.empty(), "URLs");
+  for (const std::string_view url : {zoom.api_base_url, zoom.oauth_token_url}) {
+    require((url.starts_with("http://") || url.starts_with("https://")) &&
+                url.find_first_of(" ?#") == std::string_view::npos,
+            "zoom URLs");
+  }
   require(zoom.request_timeout >= 1ms && zoom.request_timeout <= std::chrono::days(365),
           "zoom.request_timeout");
   require(zoom.max_response_bytes >= 1024, "zoom.max_response_bytes");

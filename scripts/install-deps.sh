@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every Debian bookworm package the build, the tests and the simulator need.
+# Installs every Debian bookworm package the build, the tests, the fuzzers and the simulator need.
 # Safe to run again; needs root (or sudo) on Debian bookworm.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ packages=(
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   ninja-build curl prometheus
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()
@@ -22,4 +23,6 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # prometheus is installed for promtool only; --no-install-recommends keeps its daemon's extras out.
+# clang builds the fuzzers (scripts/fuzz.sh), libclang-rt-14-dev has libFuzzer's and the
+# sanitizers' runtimes, and llvm brings llvm-symbolizer for readable sanitizer stack traces.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on Debian bookworm and runs every test: the release build's suite, then
-# the same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# the same suite built with AddressSanitizer and UndefinedBehaviorSanitizer, then each fuzz
+# target for FUZZ_SECONDS (default 60; see scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,3 +12,5 @@ BUILD_DIR=build scripts/build.sh
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 BUILD_DIR=build-sanitize BUILD_TYPE=Debug scripts/build.sh -DZQE_SANITIZE=ON
 (cd build-sanitize && ctest --output-on-failure --timeout 600)
+
+scripts/fuzz.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every Debian bookworm package the build, the tests and the simulator need.
+# Installs every Debian bookworm package the build, the tests, the fuzzers and the simulator need.
 # Safe to run again; needs root (or sudo) on Debian bookworm.
 # Usage: install-deps.sh [--build-only] [PACKAGE...]
 #   --build-only: only what building the exporter needs (the container image's build stage);
@@ -17,7 +17,8 @@ packages=(
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libsystemd-dev
   ninja-build
 )
-[ "$build_only" = 1 ] || packages+=(libgtest-dev libgmock-dev curl prometheus)
+[ "$build_only" = 1 ] ||
+  packages+=(libgtest-dev libgmock-dev curl prometheus clang libclang-rt-14-dev llvm)
 packages+=("$@")
 
 missing=()
@@ -31,5 +32,7 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # prometheus: promtool and the server the PromQL check scrapes with; --no-install-recommends
-# keeps its extras out.
+# keeps its extras out. clang builds the fuzzers (scripts/fuzz.sh), libclang-rt-14-dev has
+# libFuzzer's and the sanitizers' runtimes, and llvm brings llvm-symbolizer for readable
+# sanitizer stack traces.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

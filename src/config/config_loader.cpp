@@ -1,3 +1,4 @@
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -691,6 +693,51 @@ class SettingsReader {
   CredentialsInFile credentials_;
 };
 
+// Where the root node of each document starts, for the first `wanted` documents of a stream.
+// yaml-cpp 0.7 does not get past some malformed input, e.g. a "," at the top level: each
+// document it reads there is empty and ends where it began, so YAML::LoadAll() never returns
+// and fills memory with empty documents. Reading at most `wanted` documents always ends.
+class DocumentRoots : public YAML::EventHandler {
+ public:
+  static std::vector<YAML::Mark> of(const std::string& text, std::size_t wanted) {
+    std::istringstream input(text);
+    YAML::Parser parser(input);
+    DocumentRoots roots;
+    for (std::size_t read = 0; read < wanted && parser.HandleNextDocument(roots); ++read) {
+    }
+    return std::move(roots.marks_);
+  }
+
+  void OnDocumentStart(const YAML::Mark&) override { root_seen_ = false; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node_at(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node_at(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node_at(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  // The first node of a document is its root.
+  void node_at(const YAML::Mark& mark) {
+    if (!root_seen_) marks_.push_back(mark);
+    root_seen_ = true;
+  }
+
+  std::vector<YAML::Mark> marks_;
+  bool root_seen_ = false;
+};
+
 }  // namespace
 
 EnvLookup process_environment() {
@@ -733,15 +780,18 @@ std::optional<Duration> parse_duration(std::string_view text) {
 
 Config parse_config(std::string_view yaml_text, const std::string& source,
                     const LoadOptions& options) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml_text);
+  std::vector<YAML::Mark> document_roots;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    document_roots = DocumentRoots::of(text, 2);
+    if (document_roots.size() < 2) root = YAML::Load(text);
   } catch (const YAML::Exception& error) {
     fail(source, error.mark, {}, "invalid YAML: " + error.msg);
   }
-  if (documents.size() > 1)
-    fail(source, documents[1].Mark(), {}, "only one YAML document is allowed");
-  return SettingsReader(source, options).read(documents.empty() ? YAML::Node() : documents[0]);
+  if (document_roots.size() > 1)
+    fail(source, document_roots[1], {}, "only one YAML document is allowed");
+  return SettingsReader(source, options).read(root);
 }
 
 Config load_config(const std::string& path, const LoadOptions& options) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -745,6 +746,31 @@ TEST(InvalidText, MoreMistakes) {
   for (const auto& [yaml, expected] : cases) {
     SCOPED_TRACE(yaml);
     EXPECT_EQ(parse_error(yaml, simulate_options()), expected);
+  }
+}
+
+// Found by fuzz/config_fuzzer (seed fuzz/corpus/config/regression-stray-comma.yaml): yaml-cpp
+// reads a top-level "," as empty documents without end, and YAML::LoadAll() filled memory until
+// the process died, at start, at --check-config and at SIGHUP alike.
+TEST(InvalidText, StrayTopLevelCommaIsAnErrorNotAnEndlessParse) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {",", "test.yaml:1:1: only one YAML document is allowed"},
+      {"- a\n,\n", "test.yaml:2:1: only one YAML document is allowed"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    SCOPED_TRACE(yaml);
+    // First in a child process under an alarm, so that a relapse fails within seconds instead
+    // of taking the machine's memory.
+    EXPECT_EXIT(
+        {
+          alarm(10);
+          parse_error(yaml);
+          std::_Exit(0);
+        },
+        testing::ExitedWithCode(0), "");
+    if (!HasFailure()) {
+      EXPECT_EQ(parse_error(yaml), expected);
+    }
   }
 }
 

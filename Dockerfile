@@ -26,7 +26,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
          ca-certificates libssl3 zlib1g libyaml-cpp0.7 libprometheus-cpp-core1.0 libsystemd0 \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
          --shell /usr/sbin/nologin zoom-qos-exporter
 COPY deploy/config/zoom-qos-exporter.yaml /etc/zoom-qos-exporter/zoom-qos-exporter.yaml

@@ -129,6 +129,9 @@ say "image size: $(megabytes "$size"), $added of it above the bookworm-slim stan
   "($(megabytes "$slim_size")); user $user, exposes $ports"
 [[ "$user" =~ ^[1-9][0-9]*(:[0-9]+)?$ ]] || die "the image's USER is $user, not a numeric non-root uid"
 [[ "$ports" == *9799/tcp* ]] || die "the image does not expose 9799/tcp"
+# The runtime libraries, the CA certificates and the binary take about 15 MB; apt's caches or
+# a build tool left in the image would take far more.
+[ $((size - slim_size)) -le 40000000 ] || die "the image adds $added to its base, more than 40 MB"
 
 # Each podman run uses the host's network: the default bridge leaves firewall tables behind.
 run_flags=(--network host --pull never)

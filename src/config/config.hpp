@@ -77,6 +77,9 @@ struct SimulatorConfig {
 
 struct Config {
   std::string source;  // file name the config came from, for messages
+  // Problems that do not stop the exporter, e.g. a secret file others may read; in the form of
+  // ConfigError's messages, and never with a secret in them.
+  std::vector<std::string> warnings;
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 9799;
   log::Level log_level = log::Level::info;
@@ -91,6 +94,15 @@ struct Config {
 inline constexpr std::string_view kParticipantInfoLabelChoices[] = {
     "user_name", "device",      "version", "location", "ip_address",
     "mac_addr",  "harddisk_id", "pc_name", "domain"};
+
+// Where the client secret may come from besides zoom.client_secret(_file), and the names of the
+// systemd credentials (LoadCredential=ID:PATH) each credential is read from when nothing else
+// sets it.
+inline constexpr std::string_view kSecretVariable = "ZOOM_CLIENT_SECRET";
+inline constexpr std::string_view kSecretFileVariable = "ZOOM_CLIENT_SECRET_FILE";
+inline constexpr std::string_view kSecretCredential = "zoom-client-secret";
+inline constexpr std::string_view kAccountIdCredential = "zoom-account-id";
+inline constexpr std::string_view kClientIdCredential = "zoom-client-id";
 
 // Thrown for every invalid config; what() is the whole message, e.g.
 //   "config.yaml:7:3: zoom.client_idd: unknown key"

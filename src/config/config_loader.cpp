@@ -1,3 +1,6 @@
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -133,22 +136,56 @@ std::string_view kind_name(const YAML::Node& node) {
 
 struct FileContent {
   std::string text;
-  int error = 0;  // errno of the failed open or read; 0 on success
+  int error = 0;           // errno of the failed open, stat or read; 0 on success
+  std::uint32_t mode = 0;  // permission bits of the file read
 };
 
+// The file may hold the secret, so the buffer is wiped: no copy stays on the stack.
 FileContent read_whole_file(const std::string& path) {
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                              &std::fclose);
-  if (!file) return {.text = {}, .error = errno};
+  if (!file) return {.text = {}, .error = errno, .mode = 0};
   FileContent content;
+  // The mode of the file opened, not of whatever the path names a moment later.
+  struct stat status {};
+  if (fstat(fileno(file.get()), &status) != 0) return {.text = {}, .error = errno, .mode = 0};
+  content.mode = status.st_mode & 07777;
   char buffer[4096];
   std::size_t length = 0;
   while ((length = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     content.text.append(buffer, length);
   }
+  explicit_bzero(buffer, sizeof buffer);
   // A directory opens fine on Linux and only fails here, with EISDIR.
   if (std::ferror(file.get())) content.error = errno;
   return content;
+}
+
+// "0644", as chmod takes it.
+std::string octal_mode(std::uint32_t mode) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// Who besides the owner may use a file of this mode, or "" when nobody may. Reading matters most,
+// but a secret others may write can be swapped for theirs.
+std::string_view open_to(std::uint32_t mode) {
+  if (mode & S_IROTH) return "readable by others";
+  if (mode & S_IRGRP) return "readable by its group";
+  if (mode & (S_IRWXG | S_IRWXO)) return "open to its group or others";
+  return {};
+}
+
+// Whether a value has text outside ${NAME} references, i.e. holds (part of) a secret itself.
+bool has_literal_text(std::string_view text) {
+  while (!text.empty()) {
+    if (!text.starts_with("${")) return true;
+    const std::size_t close = text.find('}');
+    if (close == std::string_view::npos) return true;
+    text.remove_prefix(close + 1);
+  }
+  return false;
 }
 
 std::string error_text(int error) {
@@ -211,6 +248,11 @@ HostAndPort split_host_port(std::string_view text) {
   return result;
 }
 
+// "systemd credential zoom-client-secret", the KEY of messages about a credential.
+std::string credential_key(std::string_view credential) {
+  return "systemd credential " + std::string(credential);
+}
+
 bool is_variable_name(std::string_view name) {
   return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
          std::all_of(name.begin(), name.end(),
@@ -241,8 +283,10 @@ struct CredentialsInFile {
 
 class SettingsReader {
  public:
-  SettingsReader(const std::string& source, const LoadOptions& options)
-      : source_(source), options_(options) {
+  // `file_mode`: the permission bits of the config file, when it is one.
+  SettingsReader(const std::string& source, const LoadOptions& options,
+                 std::optional<std::uint32_t> file_mode)
+      : source_(source), options_(options), file_mode_(file_mode) {
     config_.source = source;
   }
 
@@ -597,8 +641,8 @@ class SettingsReader {
 
   // An empty variable does not count, so a blank `ZOOM_CLIENT_ID=` in a compose file keeps the
   // file's value.
-  std::optional<std::string> environment_override(const std::string& name) const {
-    std::optional<std::string> value = options_.env(name);
+  std::optional<std::string> environment_override(std::string_view name) const {
+    std::optional<std::string> value = options_.env(std::string(name));
     if (value && value->empty()) return std::nullopt;
     return value;
   }
@@ -629,29 +673,93 @@ class SettingsReader {
     return expanded;
   }
 
-  // Relative paths start at the config file's directory, as in Prometheus, so the daemon's
-  // working directory does not matter. The content never appears in messages.
-  std::string read_secret_file(const ValueInFile& path_in_file) const {
-    constexpr std::string_view kKey = "zoom.client_secret_file";
-    const std::string path =
-        (std::filesystem::path(source_).parent_path() / path_in_file.text).string();
+  // The file of a systemd credential (LoadCredential=), when $CREDENTIALS_DIRECTORY holds it.
+  // A credential that is not there is no source; one that is there but unreadable is an error.
+  std::optional<std::string> credential_path(std::string_view name) const {
+    const std::optional<std::string> directory = environment_override("CREDENTIALS_DIRECTORY");
+    if (!directory) return std::nullopt;
+    std::string path = (std::filesystem::path(*directory) / name).string();
+    if (access(path.c_str(), F_OK) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+      return std::nullopt;
+    }
+    return path;
+  }
+
+  // Reads a file that holds a credential; `mark` and `key` name where the path came from. Warns
+  // when others may use it and it holds the secret. The content never appears in messages.
+  std::string read_credential_file(const std::string& path, const YAML::Mark& mark,
+                                   std::string_view key, bool holds_the_secret) {
     FileContent content = read_whole_file(path);
     if (content.error != 0) {
-      fail(path_in_file.mark, kKey,
-           "cannot read " + in_quotes(path) + ": " + error_text(content.error));
+      fail(mark, key, "cannot read " + in_quotes(path) + ": " + error_text(content.error));
     }
     const auto last_kept = content.text.find_last_not_of(" \t\r\n\f\v");
     content.text.erase(last_kept == std::string::npos ? 0 : last_kept + 1);
-    if (content.text.empty()) fail(path_in_file.mark, kKey, in_quotes(path) + " is empty");
+    if (content.text.empty()) fail(mark, key, in_quotes(path) + " is empty");
+    const std::string_view open = open_to(content.mode);
+    if (holds_the_secret && !open.empty()) {
+      warn(mark, key,
+           "secret file " + in_quotes(path) + " is " + std::string(open) + " (mode " +
+               octal_mode(content.mode) + "); chmod 600 it");
+    }
     return std::move(content.text);
   }
 
-  // The environment wins over the file, and a file value it replaces is not expanded or read.
+  // The environment wins over the file, and a file value it replaces is not expanded; systemd's
+  // credential counts only when neither has a value.
   std::string resolve_credential(const std::optional<ValueInFile>& in_file, std::string_view key,
-                                 const std::string& environment_name) const {
+                                 std::string_view environment_name, std::string_view credential) {
     if (std::optional<std::string> value = environment_override(environment_name)) return *value;
-    if (!in_file) return {};
-    return expand_variables(*in_file, key);
+    if (in_file) return expand_variables(*in_file, key);
+    if (const std::optional<std::string> path = credential_path(credential)) {
+      return read_credential_file(*path, YAML::Mark::null_mark(), credential_key(credential),
+                                  false);
+    }
+    return {};
+  }
+
+  // In this order: ZOOM_CLIENT_SECRET, ZOOM_CLIENT_SECRET_FILE, zoom.client_secret_file or
+  // zoom.client_secret, the systemd credential. A source that is set but fails is an error,
+  // never a reason to fall back to the next one.
+  std::string resolve_secret() {
+    const std::optional<std::string> value = environment_override(kSecretVariable);
+    const std::optional<std::string> file = environment_override(kSecretFileVariable);
+    if (value && file) {
+      fail(YAML::Mark::null_mark(), kSecretFileVariable,
+           "cannot be used together with " + std::string(kSecretVariable));
+    }
+    if (value) return *value;
+    if (file) {
+      return read_credential_file(*file, YAML::Mark::null_mark(), kSecretFileVariable, true);
+    }
+    if (const auto& path_in_file = credentials_.client_secret_file) {
+      // Relative paths start at the config file's directory, as in Prometheus, so the daemon's
+      // working directory does not matter.
+      const std::string path = (std::filesystem::path(source_).parent_path() /
+                                expand_variables(*path_in_file, "zoom.client_secret_file"))
+                                   .string();
+      return read_credential_file(path, path_in_file->mark, "zoom.client_secret_file", true);
+    }
+    if (credentials_.client_secret) {
+      return expand_variables(*credentials_.client_secret, "zoom.client_secret");
+    }
+    if (const std::optional<std::string> path = credential_path(kSecretCredential)) {
+      return read_credential_file(*path, YAML::Mark::null_mark(), credential_key(kSecretCredential),
+                                  true);
+    }
+    return {};
+  }
+
+  // A secret written into the config file is as safe as the file's permissions.
+  void warn_about_a_secret_in_the_config_file() {
+    const std::optional<ValueInFile>& secret = credentials_.client_secret;
+    if (!file_mode_ || !(*file_mode_ & S_IROTH) || !secret || !has_literal_text(secret->text)) {
+      return;
+    }
+    warn(secret->mark, "zoom.client_secret",
+         "config file " + in_quotes(source_) +
+             " holds the secret and is readable by others (mode " + octal_mode(*file_mode_) +
+             "); chmod o-r it, or move the secret to zoom.client_secret_file");
   }
 
   void resolve_credentials() {
@@ -660,35 +768,42 @@ class SettingsReader {
       fail(credentials_.client_secret_file->mark, "zoom.client_secret_file",
            "cannot be used together with zoom.client_secret");
     }
-    zoom.account_id =
-        resolve_credential(credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
-    zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
-    if (credentials_.client_secret_file && !environment_override("ZOOM_CLIENT_SECRET")) {
-      zoom.client_secret = read_secret_file(*credentials_.client_secret_file);
-    } else {
-      zoom.client_secret = resolve_credential(credentials_.client_secret, "zoom.client_secret",
-                                              "ZOOM_CLIENT_SECRET");
-    }
+    zoom.account_id = resolve_credential(credentials_.account_id, "zoom.account_id",
+                                         "ZOOM_ACCOUNT_ID", kAccountIdCredential);
+    zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID",
+                                        kClientIdCredential);
+    zoom.client_secret = resolve_secret();
+    warn_about_a_secret_in_the_config_file();
     if (options_.simulate) return;
-    require(zoom.account_id, credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
-    require(zoom.client_id, credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
+    require(zoom.account_id, credentials_.account_id, "zoom.account_id",
+            "ZOOM_ACCOUNT_ID or the systemd credential " + std::string(kAccountIdCredential));
+    require(zoom.client_id, credentials_.client_id, "zoom.client_id",
+            "ZOOM_CLIENT_ID or the systemd credential " + std::string(kClientIdCredential));
     // An empty secret file already failed, so only client_secret can be the empty one here.
     require(zoom.client_secret, credentials_.client_secret, "zoom.client_secret",
-            credentials_.client_secret ? "ZOOM_CLIENT_SECRET"
-                                       : "zoom.client_secret_file or ZOOM_CLIENT_SECRET");
+            credentials_.client_secret
+                ? std::string(kSecretVariable)
+                : "zoom.client_secret_file, " + std::string(kSecretVariable) + ", " +
+                      std::string(kSecretFileVariable) + " or the systemd credential " +
+                      std::string(kSecretCredential));
   }
 
   void require(const std::string& value, const std::optional<ValueInFile>& in_file,
-               std::string_view key, std::string_view alternatives) const {
+               std::string_view key, const std::string& alternatives) const {
     if (!value.empty()) return;
-    if (in_file) {
-      fail(in_file->mark, key, "must not be empty (or set " + std::string(alternatives) + ")");
-    }
-    fail(YAML::Mark::null_mark(), key, "required (or set " + std::string(alternatives) + ")");
+    if (in_file) fail(in_file->mark, key, "must not be empty (or set " + alternatives + ")");
+    fail(YAML::Mark::null_mark(), key, "required (or set " + alternatives + ")");
+  }
+
+  // Same form as the messages of fail(), collected in Config::warnings.
+  void warn(const YAML::Mark& mark, std::string_view key, std::string_view problem) {
+    config_.warnings.push_back(location(source_, mark) + ": " + std::string(key) + ": " +
+                               std::string(problem));
   }
 
   const std::string& source_;
   const LoadOptions& options_;
+  const std::optional<std::uint32_t> file_mode_;
   Config config_;
   CredentialsInFile credentials_;
 };
@@ -778,8 +893,10 @@ std::optional<Duration> parse_duration(std::string_view text) {
   return total;
 }
 
-Config parse_config(std::string_view yaml_text, const std::string& source,
-                    const LoadOptions& options) {
+namespace {
+
+Config parse(std::string_view yaml_text, const std::string& source, const LoadOptions& options,
+             std::optional<std::uint32_t> file_mode) {
   const std::string text(yaml_text);
   std::vector<YAML::Mark> document_roots;
   YAML::Node root;
@@ -787,11 +904,20 @@ Config parse_config(std::string_view yaml_text, const std::string& source,
     document_roots = DocumentRoots::of(text, 2);
     if (document_roots.size() < 2) root = YAML::Load(text);
   } catch (const YAML::Exception& error) {
-    fail(source, error.mark, {}, "invalid YAML: " + error.msg);
+    // A few of yaml-cpp's messages end in the text at fault ("unknown escape character: x"),
+    // which may be part of the secret: the position says enough.
+    fail(source, error.mark, {}, "invalid YAML: " + error.msg.substr(0, error.msg.find(": ")));
   }
   if (document_roots.size() > 1)
     fail(source, document_roots[1], {}, "only one YAML document is allowed");
-  return SettingsReader(source, options).read(root);
+  return SettingsReader(source, options, file_mode).read(root);
+}
+
+}  // namespace
+
+Config parse_config(std::string_view yaml_text, const std::string& source,
+                    const LoadOptions& options) {
+  return parse(yaml_text, source, options, std::nullopt);
 }
 
 Config load_config(const std::string& path, const LoadOptions& options) {
@@ -799,7 +925,7 @@ Config load_config(const std::string& path, const LoadOptions& options) {
   if (file.error != 0) {
     throw ConfigError(path + ": cannot read config file: " + error_text(file.error));
   }
-  return parse_config(file.text, path, options);
+  return parse(file.text, path, options, file.mode);
 }
 
 Config default_config(const LoadOptions& options) {

@@ -2,8 +2,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
+#include "common/core_dumps.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "config/config.hpp"
@@ -27,7 +30,9 @@ Options:
   --version         print the version and exit
   --help            print this help and exit
 
-Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET override the config file.
+Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (or ZOOM_CLIENT_SECRET_FILE)
+override the config file; systemd credentials zoom-client-secret, zoom-account-id and
+zoom-client-id in $CREDENTIALS_DIRECTORY are used when neither sets a value.
 Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config file.
 )";
 
@@ -70,6 +75,11 @@ std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::s
 }
 
 int run(int argc, char** argv) {
+  // Before the secret is read, so no core file of this process can ever hold it.
+  if (!disable_core_dumps()) {
+    log::warn("cannot make the process non-dumpable; a core dump could hold the client secret",
+              "error=" + log::quote(std::strerror(errno)));
+  }
   std::string usage_error;
   auto options = parse_cli(std::vector<std::string>(argv + 1, argv + argc), usage_error);
   if (!options) {
@@ -97,6 +107,9 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
   if (options->check_config) {
+    for (const std::string& warning : config.warnings) {
+      std::cerr << "zoom-qos-exporter: warning: " << warning << "\n";
+    }
     std::cout << options->config_path << ": config is valid\n";
     return kExitOk;
   }

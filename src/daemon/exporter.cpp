@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "common/log.hpp"
+#include "common/wipe.hpp"
 
 namespace zqe::daemon {
 namespace asio = boost::asio;
@@ -34,6 +35,22 @@ config::LoadOptions simulate_options(bool simulate) {
   config::LoadOptions options;
   options.simulate = simulate;
   return options;
+}
+
+// The secret in the forms a log line could meet it in: as it is, in the Authorization header's
+// base64 and percent-encoded as in a form or URL. Replaces the forms of the secret before.
+void redact_in_logs(const config::ZoomConfig& zoom) {
+  std::string basic = zoom::basic_credentials(zoom.client_id, zoom.client_secret);
+  std::string percent_encoded = zoom::percent_encode(zoom.client_secret);
+  log::set_redacted_values({zoom.client_secret, basic, percent_encoded});
+  wipe(basic);
+  wipe(percent_encoded);
+}
+
+void log_warnings(const config::Config& config) {
+  for (const std::string& warning : config.warnings) {
+    log::warn("config warning", "warning=" + log::quote(warning));
+  }
 }
 
 PollerOptions poller_options_of(const config::Config& config,
@@ -96,6 +113,8 @@ void Exporter::start() {
     log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
   }
   log::set_level(config_.log_level);
+  redact_in_logs(config_.zoom);
+  log_warnings(config_);
   tokens_ = std::make_unique<zoom::TokenProvider>(
       io_, http_client_, metrics_, credentials_of(config_.zoom), options_.token_retry);
   try {
@@ -177,6 +196,7 @@ void Exporter::reload() {
         config::load_config(options_.config_path, simulate_options(options_.simulate));
     apply_simulator_endpoints(next);
     apply(next);
+    log_warnings(next);
     log::info("config reloaded", "file=" + log::quote(options_.config_path));
   } catch (const config::ConfigError& error) {
     log::error("config reload failed; keeping the running config",
@@ -199,6 +219,7 @@ void Exporter::apply(const config::Config& next) {
   const auto& old = config_.zoom;
   if (zoom.account_id != old.account_id || zoom.client_id != old.client_id ||
       zoom.client_secret != old.client_secret || zoom.oauth_token_url != old.oauth_token_url) {
+    redact_in_logs(zoom);
     tokens_->set_credentials(std::move(credentials));
   }
   client_->set_options(client_options_of(next));

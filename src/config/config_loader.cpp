@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/wipe.hpp"
 #include "config/config.hpp"
 
 namespace zqe::config {
@@ -140,8 +141,13 @@ struct FileContent {
   std::uint32_t mode = 0;  // permission bits of the file read
 };
 
+// Far more than a config or a credential needs, so that a path such as /dev/zero or a log file
+// named by mistake fails at once instead of filling memory; past it the error is EFBIG.
+constexpr std::size_t kMaxConfigFileBytes = 1024 * 1024;
+constexpr std::size_t kMaxCredentialFileBytes = 64 * 1024;
+
 // The file may hold the secret, so the buffer is wiped: no copy stays on the stack.
-FileContent read_whole_file(const std::string& path) {
+FileContent read_whole_file(const std::string& path, std::size_t max_bytes) {
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                              &std::fclose);
   if (!file) return {.text = {}, .error = errno, .mode = 0};
@@ -154,10 +160,15 @@ FileContent read_whole_file(const std::string& path) {
   std::size_t length = 0;
   while ((length = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     content.text.append(buffer, length);
+    if (content.text.size() > max_bytes) {
+      content.error = EFBIG;
+      break;
+    }
   }
   explicit_bzero(buffer, sizeof buffer);
   // A directory opens fine on Linux and only fails here, with EISDIR.
   if (std::ferror(file.get())) content.error = errno;
+  if (content.error != 0) wipe(content.text);
   return content;
 }
 
@@ -689,7 +700,7 @@ class SettingsReader {
   // when others may use it and it holds the secret. The content never appears in messages.
   std::string read_credential_file(const std::string& path, const YAML::Mark& mark,
                                    std::string_view key, bool holds_the_secret) {
-    FileContent content = read_whole_file(path);
+    FileContent content = read_whole_file(path, kMaxCredentialFileBytes);
     if (content.error != 0) {
       fail(mark, key, "cannot read " + in_quotes(path) + ": " + error_text(content.error));
     }
@@ -921,7 +932,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source,
 }
 
 Config load_config(const std::string& path, const LoadOptions& options) {
-  const FileContent file = read_whole_file(path);
+  const FileContent file = read_whole_file(path, kMaxConfigFileBytes);
   if (file.error != 0) {
     throw ConfigError(path + ": cannot read config file: " + error_text(file.error));
   }

@@ -122,6 +122,11 @@ TEST(LoadConfig, MissingFileNamesThePathAndTheCause) {
             "no-such-dir/config.yaml: cannot read config file: No such file or directory");
 }
 
+TEST(LoadConfig, AnEndlessFileIsRefusedNotRead) {
+  EXPECT_EQ(error_of([] { load_config("/dev/zero", options_with()); }),
+            "/dev/zero: cannot read config file: File too large");
+}
+
 TEST(ParseConfig, EmptyTextGivesTheDefaultsWhenSimulating) {
   const Config config = parse_config("", "empty.yaml", simulate_options());
   EXPECT_EQ(config.source, "empty.yaml");

@@ -74,6 +74,15 @@ TEST(SecretSources, TheFileVariableNamesItselfThePathAndTheCause) {
       "test.yaml: ZOOM_CLIENT_SECRET_FILE: cannot read \"" + dir.path() + "\": Is a directory");
 }
 
+TEST(SecretSources, AnEndlessOrHugeFileIsRefusedNotRead) {
+  EXPECT_EQ(parse_error(kIds, options_with({{"ZOOM_CLIENT_SECRET_FILE", "/dev/zero"}})),
+            "test.yaml: ZOOM_CLIENT_SECRET_FILE: cannot read \"/dev/zero\": File too large");
+  const TempDir dir;
+  const std::string huge = dir.write("huge", std::string(64 * 1024 + 1, 'x'));
+  EXPECT_EQ(parse_error(kIds, options_with({{"ZOOM_CLIENT_SECRET_FILE", huge}})),
+            "test.yaml: ZOOM_CLIENT_SECRET_FILE: cannot read \"" + huge + "\": File too large");
+}
+
 TEST(SecretSources, AnEmptyFileVariableDoesNotCount) {
   EXPECT_EQ(secret_of(std::string(kIds) + "  client_secret: file-secret\n",
                       {{"ZOOM_CLIENT_SECRET_FILE", ""}}),

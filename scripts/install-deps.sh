@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ca-certificates
-  libboost-dev libssl-dev zlib1g-dev
+  libboost-dev libssl-dev zlib1g-dev libcrypt-dev
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   ninja-build curl prometheus

@@ -75,6 +75,13 @@ struct SimulatorConfig {
   double speed = 1;
 };
 
+// Where the web server's TLS, basic auth and response headers are set: a file in the format of
+// Prometheus's exporter-toolkit (--web.config.file), read by the web module.
+struct WebConfig {
+  std::string config_file;  // resolved against the config file's directory; empty: plain HTTP
+  bool open_health_endpoints = true;  // /healthz and /readyz answer without basic auth
+};
+
 struct Config {
   std::string source;  // file name the config came from, for messages
   // Problems that do not stop the exporter, e.g. a secret file others may read; in the form of
@@ -88,6 +95,7 @@ struct Config {
   LimitsConfig limits;
   MetricsConfig metrics;
   SimulatorConfig simulator;
+  WebConfig web;
 };
 
 // Identity fields of a participant that may be labels of zoom_participant_info.

@@ -1,7 +1,5 @@
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,13 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <iterator>
 #include <limits>
-#include <memory>
 #include <optional>
-#include <set>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -25,6 +19,7 @@
 
 #include "common/wipe.hpp"
 #include "config/config.hpp"
+#include "config/yaml_reader.hpp"
 
 namespace zqe::config {
 namespace {
@@ -59,118 +54,12 @@ std::string format_duration(Duration duration) {
   return text;
 }
 
-std::string join(const auto& names, std::string_view separator) {
-  std::string text;
-  for (const auto& name : names) {
-    if (!text.empty()) text += separator;
-    text += name;
-  }
-  return text;
-}
-
-// A word a setting accepts and what it stands for.
-template <typename Enum>
-struct Choice {
-  std::string_view name;
-  Enum value;
-};
-
 constexpr Choice<Plan> kPlanChoices[] = {{"pro", Plan::pro}, {"business", Plan::business}};
 constexpr Choice<LoadProfile> kLoadProfileChoices[] = {{"flat", LoadProfile::flat},
                                                        {"workday", LoadProfile::workday}};
 
-// "a, b or c", as the choices are listed in messages.
-template <typename Enum, std::size_t count>
-std::string choice_names(const Choice<Enum> (&choices)[count]) {
-  std::string text;
-  for (std::size_t index = 0; index < count; ++index) {
-    if (index > 0) text += index + 1 == count ? " or " : ", ";
-    text += choices[index].name;
-  }
-  return text;
-}
-
-// The shortest text that reads back as the same number, so bounds print as "1000", not
-// "1000.000000".
-std::string format_number(double number) {
-  char buffer[32];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
-  return error == std::errc{} ? std::string(buffer, end) : std::to_string(number);
-}
-
-// "FILE:LINE:COL", 1-based, or just "FILE" when there is no position to point at.
-std::string location(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return source;
-  return source + ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-}
-
-// Every message has the form "LOCATION: KEY: PROBLEM", without KEY when no setting is at fault.
-[[noreturn]] void fail(const std::string& source, const YAML::Mark& mark, std::string_view key,
-                       std::string_view problem) {
-  std::string message = location(source, mark) + ": ";
-  if (!key.empty()) {
-    message += key;
-    message += ": ";
-  }
-  message += problem;
-  throw ConfigError(message);
-}
-
-std::string in_quotes(std::string_view text) {
-  return '"' + std::string(text) + '"';
-}
-
-std::string_view kind_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return "nothing";
-  }
-  return "nothing";
-}
-
-struct FileContent {
-  std::string text;
-  int error = 0;           // errno of the failed open, stat or read; 0 on success
-  std::uint32_t mode = 0;  // permission bits of the file read
-};
-
-// Far more than a config or a credential needs, so that a path such as /dev/zero or a log file
-// named by mistake fails at once instead of filling memory; past it the error is EFBIG.
-constexpr std::size_t kMaxConfigFileBytes = 1024 * 1024;
+// Far more than a credential needs (see kMaxConfigFileBytes).
 constexpr std::size_t kMaxCredentialFileBytes = 64 * 1024;
-
-// The file may hold the secret, so the buffer is wiped: no copy stays on the stack.
-FileContent read_whole_file(const std::string& path, std::size_t max_bytes) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             &std::fclose);
-  if (!file) return {.text = {}, .error = errno, .mode = 0};
-  FileContent content;
-  // The mode of the file opened, not of whatever the path names a moment later.
-  struct stat status {};
-  if (fstat(fileno(file.get()), &status) != 0) return {.text = {}, .error = errno, .mode = 0};
-  content.mode = status.st_mode & 07777;
-  char buffer[4096];
-  std::size_t length = 0;
-  while ((length = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    content.text.append(buffer, length);
-    if (content.text.size() > max_bytes) {
-      content.error = EFBIG;
-      break;
-    }
-  }
-  explicit_bzero(buffer, sizeof buffer);
-  // A directory opens fine on Linux and only fails here, with EISDIR.
-  if (std::ferror(file.get())) content.error = errno;
-  if (content.error != 0) wipe(content.text);
-  return content;
-}
 
 // "0644", as chmod takes it.
 std::string octal_mode(std::uint32_t mode) {
@@ -197,10 +86,6 @@ bool has_literal_text(std::string_view text) {
     text.remove_prefix(close + 1);
   }
   return false;
-}
-
-std::string error_text(int error) {
-  return std::generic_category().message(error);
 }
 
 bool is_host_name(std::string_view text) {
@@ -270,13 +155,6 @@ bool is_variable_name(std::string_view name) {
                      [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
-// A setting's value with what messages about it need.
-struct Value {
-  YAML::Node node;
-  std::string key;  // "zoom.client_id"; "" for the top level
-  YAML::Mark mark;  // of the value, or of its key when the value is empty
-};
-
 // A string setting as written in the file, kept with its position for later checks.
 struct ValueInFile {
   std::string text;
@@ -292,156 +170,31 @@ struct CredentialsInFile {
   std::optional<ValueInFile> client_secret_file;
 };
 
-class SettingsReader {
+class SettingsReader : YamlReader {
  public:
   // `file_mode`: the permission bits of the config file, when it is one.
   SettingsReader(const std::string& source, const LoadOptions& options,
                  std::optional<std::uint32_t> file_mode)
-      : source_(source), options_(options), file_mode_(file_mode) {
+      : YamlReader(source), source_(source), options_(options), file_mode_(file_mode) {
     config_.source = source;
   }
 
   Config read(const YAML::Node& root) {
-    if (!root.IsNull() && !root.IsMap()) {
-      fail(root.Mark(), {},
-           "expected a map of settings at the top level, got " + std::string(kind_name(root)));
-    }
-    read_map(Value{.node = root, .key = {}, .mark = root.Mark()},
-             {
-                 {"listen", [this](const Value& value) { read_listen(value); }},
-                 {"log_level", [this](const Value& value) { read_log_level(value); }},
-                 {"zoom", [this](const Value& value) { read_zoom(value); }},
-                 {"poll", [this](const Value& value) { read_poll(value); }},
-                 {"limits", [this](const Value& value) { read_limits(value); }},
-                 {"metrics", [this](const Value& value) { read_metrics(value); }},
-                 {"simulator", [this](const Value& value) { read_simulator(value); }},
-             });
+    read_document(root, {
+                            {"listen", [this](const Value& value) { read_listen(value); }},
+                            {"log_level", [this](const Value& value) { read_log_level(value); }},
+                            {"zoom", [this](const Value& value) { read_zoom(value); }},
+                            {"poll", [this](const Value& value) { read_poll(value); }},
+                            {"limits", [this](const Value& value) { read_limits(value); }},
+                            {"metrics", [this](const Value& value) { read_metrics(value); }},
+                            {"simulator", [this](const Value& value) { read_simulator(value); }},
+                            {"web", [this](const Value& value) { read_web(value); }},
+                        });
     resolve_credentials();
     return config_;
   }
 
  private:
-  struct Setting {
-    std::string_view name;
-    std::function<void(const Value& value)> read;
-  };
-
-  [[noreturn]] void fail(const YAML::Mark& mark, std::string_view key,
-                         std::string_view problem) const {
-    config::fail(source_, mark, key, problem);
-  }
-
-  [[noreturn]] void fail(const Value& value, std::string_view problem) const {
-    fail(value.mark, value.key, problem);
-  }
-
-  [[noreturn]] void fail_kind(const Value& value, std::string_view expected) const {
-    fail(value,
-         "expected " + std::string(expected) + ", got " + std::string(kind_name(value.node)));
-  }
-
-  // Calls each setting's reader with its value.
-  void read_map(const Value& map, const std::vector<Setting>& settings) const {
-    // A section whose settings are all commented out is null, and means all defaults.
-    if (map.node.IsNull()) return;
-    if (!map.node.IsMap()) fail_kind(map, "a map");
-    std::set<std::string> seen;
-    for (const auto& entry : map.node) {
-      const YAML::Node& name_node = entry.first;
-      if (!name_node.IsScalar()) {
-        fail_kind(Value{.node = name_node, .key = map.key, .mark = name_node.Mark()},
-                  "a setting name");
-      }
-      const std::string& name = name_node.Scalar();
-      const std::string key = map.key.empty() ? name : map.key + '.' + name;
-      const auto setting = std::find_if(settings.begin(), settings.end(),
-                                        [&](const Setting& known) { return known.name == name; });
-      if (setting == settings.end()) {
-        std::vector<std::string_view> known_names;
-        std::transform(settings.begin(), settings.end(), std::back_inserter(known_names),
-                       [](const Setting& known) { return known.name; });
-        fail(name_node.Mark(), key, "unknown key (known: " + join(known_names, ", ") + ")");
-      }
-      // yaml-cpp keeps both entries of a repeated key, and silently using one would hide a typo.
-      if (!seen.insert(name).second) fail(name_node.Mark(), key, "duplicate key");
-      const YAML::Node& value = entry.second;
-      // yaml-cpp marks an empty value where the next token starts, often on a later line.
-      setting->read(Value{
-          .node = value, .key = key, .mark = value.IsNull() ? name_node.Mark() : value.Mark()});
-    }
-  }
-
-  // Empty (null) values read as "", so each setting's own check reports them.
-  std::string read_string(const Value& value, std::string_view expected = "a string") const {
-    if (value.node.IsNull()) return {};
-    if (!value.node.IsScalar()) fail_kind(value, expected);
-    return value.node.Scalar();
-  }
-
-  template <typename Integer>
-  Integer read_integer(const Value& value, Integer lowest, Integer highest) const {
-    const std::string text = read_string(value, "an integer");
-    Integer number{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc{} || end != text.data() + text.size() || number < lowest ||
-        number > highest) {
-      fail(value,
-           "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest));
-    }
-    return number;
-  }
-
-  // A number greater than 0 and at most `highest`. Zero is refused because a zero rate or share
-  // would never let the exporter poll, and leaving it off says that better.
-  double read_positive_number(const Value& value, double highest) const {
-    const std::string text = read_string(value, "a number");
-    double number = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    // Written as a negated range so that from_chars's "nan" fails it too.
-    if (error != std::errc{} || end != text.data() + text.size() ||
-        !(number > 0 && number <= highest)) {
-      fail(value, "must be a number greater than 0 and at most " + format_number(highest));
-    }
-    return number;
-  }
-
-  // A number from `lowest` to `highest`, both included; fractions are allowed.
-  double read_number(const Value& value, double lowest, double highest) const {
-    const std::string text = read_string(value, "a number");
-    double number = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    // Written as a negated range so that from_chars's "nan" fails it too.
-    if (error != std::errc{} || end != text.data() + text.size() ||
-        !(number >= lowest && number <= highest)) {
-      fail(value,
-           "must be a number from " + format_number(lowest) + " to " + format_number(highest));
-    }
-    return number;
-  }
-
-  // YAML 1.2's booleans only: yaml-cpp would also take YAML 1.1's yes/no/on/off/y/n, and `n` or
-  // `off` meaning false surprises more people than it helps.
-  bool read_bool(const Value& value) const {
-    constexpr std::string_view kExpected = "a boolean (true or false)";
-    if (!value.node.IsScalar()) fail_kind(value, kExpected);
-    const std::string& text = value.node.Scalar();
-    if (text == "true" || text == "True" || text == "TRUE") return true;
-    if (text == "false" || text == "False" || text == "FALSE") return false;
-    fail(value, "expected " + std::string(kExpected) + ", got " + in_quotes(text));
-  }
-
-  // One of a fixed set of words, e.g. a plan; `what` names the kind of word in messages.
-  template <typename Enum, std::size_t count>
-  Enum read_choice(const Value& value, std::string_view what,
-                   const Choice<Enum> (&choices)[count]) const {
-    const std::string name = read_string(value);
-    for (const Choice<Enum>& choice : choices) {
-      if (choice.name == name) return choice.value;
-    }
-    fail(value, "unknown " + std::string(what) + " " + in_quotes(name) + " (use " +
-                    choice_names(choices) + ")");
-  }
-
   Duration read_duration(const Value& value, Duration shortest) const {
     const std::string text = read_string(value, "a duration");
     const std::optional<Duration> duration = parse_duration(text);
@@ -597,10 +350,7 @@ class SettingsReader {
 
   void read_info_labels(const Value& list) {
     std::vector<std::string> labels;
-    // Null stands for an empty list, as an empty section stands for an empty map.
-    if (!list.node.IsNull() && !list.node.IsSequence()) fail_kind(list, "a list");
-    for (const YAML::Node& item_node : list.node) {
-      const Value item{.node = item_node, .key = list.key, .mark = item_node.Mark()};
+    read_list(list, [&](const Value& item) {
       std::string label = read_string(item, "a label name");
       if (std::find(std::begin(kParticipantInfoLabelChoices),
                     std::end(kParticipantInfoLabelChoices),
@@ -612,7 +362,7 @@ class SettingsReader {
         fail(item, "duplicate label " + in_quotes(label));
       }
       labels.push_back(std::move(label));
-    }
+    });
     config_.metrics.participant_info_labels = std::move(labels);
   }
 
@@ -648,6 +398,22 @@ class SettingsReader {
              }},
             {"speed", [&](const Value& value) { simulator.speed = read_number(value, 1, 3600); }},
         });
+  }
+
+  void read_web(const Value& section) {
+    WebConfig& web = config_.web;
+    read_map(section,
+             {
+                 {"config_file",
+                  [&](const Value& value) {
+                    const std::string path = read_string(value);
+                    if (path.empty())
+                      fail(value, "must not be empty (leave it out for plain HTTP)");
+                    web.config_file = relative_to_file(source_, path);
+                  }},
+                 {"open_health_endpoints",
+                  [&](const Value& value) { web.open_health_endpoints = read_bool(value); }},
+             });
   }
 
   // An empty variable does not count, so a blank `ZOOM_CLIENT_ID=` in a compose file keeps the
@@ -819,51 +585,6 @@ class SettingsReader {
   CredentialsInFile credentials_;
 };
 
-// Where the root node of each document starts, for the first `wanted` documents of a stream.
-// yaml-cpp 0.7 does not get past some malformed input, e.g. a "," at the top level: each
-// document it reads there is empty and ends where it began, so YAML::LoadAll() never returns
-// and fills memory with empty documents. Reading at most `wanted` documents always ends.
-class DocumentRoots : public YAML::EventHandler {
- public:
-  static std::vector<YAML::Mark> of(const std::string& text, std::size_t wanted) {
-    std::istringstream input(text);
-    YAML::Parser parser(input);
-    DocumentRoots roots;
-    for (std::size_t read = 0; read < wanted && parser.HandleNextDocument(roots); ++read) {
-    }
-    return std::move(roots.marks_);
-  }
-
-  void OnDocumentStart(const YAML::Mark&) override { root_seen_ = false; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    node_at(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    node_at(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    node_at(mark);
-  }
-  void OnMapEnd() override {}
-
- private:
-  // The first node of a document is its root.
-  void node_at(const YAML::Mark& mark) {
-    if (!root_seen_) marks_.push_back(mark);
-    root_seen_ = true;
-  }
-
-  std::vector<YAML::Mark> marks_;
-  bool root_seen_ = false;
-};
-
 }  // namespace
 
 EnvLookup process_environment() {
@@ -908,20 +629,7 @@ namespace {
 
 Config parse(std::string_view yaml_text, const std::string& source, const LoadOptions& options,
              std::optional<std::uint32_t> file_mode) {
-  const std::string text(yaml_text);
-  std::vector<YAML::Mark> document_roots;
-  YAML::Node root;
-  try {
-    document_roots = DocumentRoots::of(text, 2);
-    if (document_roots.size() < 2) root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    // A few of yaml-cpp's messages end in the text at fault ("unknown escape character: x"),
-    // which may be part of the secret: the position says enough.
-    fail(source, error.mark, {}, "invalid YAML: " + error.msg.substr(0, error.msg.find(": ")));
-  }
-  if (document_roots.size() > 1)
-    fail(source, document_roots[1], {}, "only one YAML document is allowed");
-  return SettingsReader(source, options, file_mode).read(root);
+  return SettingsReader(source, options, file_mode).read(parse_single_document(yaml_text, source));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 #include "common/wipe.hpp"
+#include "daemon/authorizing_handler.hpp"
 
 namespace zqe::daemon {
 namespace asio = boost::asio;
@@ -76,12 +77,21 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
   return options;
 }
 
+std::string on_off(bool on) {
+  return on ? "true" : "false";
+}
+
 }  // namespace
+
+std::string web_config_path_of(const config::Config& config, const std::string& flag) {
+  return flag.empty() ? config.web.config_file : flag;
+}
 
 Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions options)
     : io_(io),
       config_(std::move(config)),
       options_(std::move(options)),
+      auth_(io),
       http_client_(io, http_options_of(config_)),
       scheduler_(scheduler_options_of(config_)),
       gate_(io, scheduler_, metrics_),
@@ -127,18 +137,26 @@ void Exporter::start() {
                                      poller_options_of(config_, options_.per_scrape_ttl),
                                      [this](const MeetingMap& meetings) { publish(meetings); });
 
+  const web::WebSecurity web = load_web(config_);
+  auth_.set_users(web.users);
+  tls_ = web.tls();
   // A host name such as "localhost" is resolved once at start; the first address is used.
   asio::ip::tcp::resolver resolver(io_);
   const asio::ip::tcp::endpoint endpoint =
       resolver.resolve(config_.listen_host, std::to_string(config_.listen_port))->endpoint();
   server_ = std::make_unique<http::Server>(
       io_, endpoint,
-      ScrapeHandler(
-          cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
-          options_.per_scrape_ttl));
+      AuthorizingHandler(
+          auth_,
+          ScrapeHandler(
+              cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
+              options_.per_scrape_ttl),
+          [this] { return config_.web.open_health_endpoints; }, metrics_),
+      http::ServerLimits{}, web.server);
   server_->start();
   log::info("listening", "address=" + log::quote(server_->local_endpoint().address().to_string()) +
-                             " port=" + std::to_string(server_->local_endpoint().port()));
+                             " port=" + std::to_string(server_->local_endpoint().port()) +
+                             " tls=" + on_off(tls_) + " basic_auth=" + on_off(auth_.required()));
 
   loop_lag_.start();
   poller_->start([this] {
@@ -174,6 +192,7 @@ void Exporter::stop() {
   if (poller_) poller_->stop();
   gate_.stop();
   http_client_.cancel_all();
+  auth_.stop();
   if (server_) server_->stop();
   if (simulator_) simulator_->stop();
   trim_timer_.cancel();
@@ -194,8 +213,10 @@ void Exporter::reload() {
   try {
     config::Config next =
         config::load_config(options_.config_path, simulate_options(options_.simulate));
+    const web::WebSecurity web = load_web(next);
     apply_simulator_endpoints(next);
     apply(next);
+    apply_web(web);
     log_warnings(next);
     log::info("config reloaded", "file=" + log::quote(options_.config_path));
   } catch (const config::ConfigError& error) {
@@ -230,6 +251,33 @@ void Exporter::apply(const config::Config& next) {
   config_ = next;
   config_.listen_host = listen_host;
   config_.listen_port = listen_port;
+}
+
+web::WebSecurity Exporter::load_web(const config::Config& config) const {
+  const std::string path = web_config_path_of(config, options_.web_config_path);
+  if (path.empty()) {
+    return web::WebSecurity{.source = {},
+                            .server = std::make_shared<const http::SecuritySettings>(),
+                            .users = {},
+                            .client_auth_type = {}};
+  }
+  web::WebSecurity web = web::load_web_config(path);
+  log::info("web config loaded", "file=" + log::quote(path) + " tls=" + on_off(web.tls()) +
+                                     " client_auth_type=" + web.client_auth_type +
+                                     " basic_auth_users=" + std::to_string(web.users.size()));
+  return web;
+}
+
+// Keep-alive connections keep the TLS session they have; the users apply to every request from
+// now on, so a removed user is locked out at once.
+void Exporter::apply_web(const web::WebSecurity& web) {
+  if (web.tls() != tls_) {
+    log::warn(web.tls() ? "TLS switched on: scrapers must use https"
+                        : "TLS switched off: scrapers must use http");
+  }
+  tls_ = web.tls();
+  server_->set_security(web.server);
+  auth_.set_users(web.users);
 }
 
 void Exporter::publish(const MeetingMap& meetings) {

@@ -63,6 +63,8 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.simulator.enforce_rate_limits, expected.simulator.enforce_rate_limits);
   EXPECT_EQ(actual.simulator.plan, expected.simulator.plan);
   EXPECT_EQ(actual.simulator.speed, expected.simulator.speed);
+  EXPECT_EQ(actual.web.config_file, expected.web.config_file);
+  EXPECT_EQ(actual.web.open_health_endpoints, expected.web.open_health_endpoints);
 }
 
 using test::TempDir;
@@ -103,6 +105,8 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_FALSE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::pro);
   EXPECT_EQ(config.simulator.speed, 2.5);
+  EXPECT_EQ(config.web.config_file, kDataDir + "/web-config.yml");  // beside the config file
+  EXPECT_FALSE(config.web.open_health_endpoints);
 }
 
 TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
@@ -170,6 +174,19 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_TRUE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::business);
   EXPECT_EQ(config.simulator.speed, 1);
+  EXPECT_EQ(config.web.config_file, "");
+  EXPECT_TRUE(config.web.open_health_endpoints);
+}
+
+TEST(ParseConfig, WebConfigFileStartsAtTheConfigFilesDirectory) {
+  EXPECT_EQ(
+      parse_config("web:\n  config_file: web.yml\n", "/etc/zqe/config.yaml", simulate_options())
+          .web.config_file,
+      "/etc/zqe/web.yml");
+  EXPECT_EQ(parse_config("web:\n  config_file: /srv/web.yml\n", "/etc/zqe/config.yaml",
+                         simulate_options())
+                .web.config_file,
+            "/srv/web.yml");
 }
 
 TEST(ParseConfig, EmptyTextNeedsCredentialsUnlessSimulating) {
@@ -466,12 +483,16 @@ struct InvalidFile {
 const InvalidFile kInvalidFiles[] = {
     {"invalid-unknown-top-level-key.yaml",
      ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, limits, metrics, "
-     "simulator)"},
+     "simulator, web)"},
     {"invalid-unknown-nested-key.yaml",
      ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
      "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
      "qos_page_size, meetings_page_size, max_concurrent_requests)"},
     {"invalid-duplicate-key.yaml", ":3:3: poll.interval: duplicate key"},
+    {"invalid-web-config-file-empty.yaml",
+     ":2:16: web.config_file: must not be empty (leave it out for plain HTTP)"},
+    {"invalid-web-open-health-endpoints.yaml",
+     ":3:26: web.open_health_endpoints: expected a boolean (true or false), got \"no\""},
     {"invalid-section-not-map.yaml", ":2:7: poll: expected a map, got a scalar"},
     {"invalid-map-for-string.yaml", ":3:5: zoom.account_id: expected a string, got a map"},
     {"invalid-secret-not-string.yaml", ":4:18: zoom.client_secret: expected a string, got a list"},

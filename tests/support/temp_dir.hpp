@@ -19,6 +19,8 @@ class TempDir {
   // Writes `content` to the file `name` in the directory, with permission bits `mode`; returns
   // its path.
   std::string write(const std::string& name, std::string_view content, mode_t mode = 0600) const;
+  // The path of the file `name` in the directory, written or not.
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
   std::string path() const { return path_.string(); }
 
  private:

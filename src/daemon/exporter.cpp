@@ -255,12 +255,7 @@ void Exporter::apply(const config::Config& next) {
 
 web::WebSecurity Exporter::load_web(const config::Config& config) const {
   const std::string path = web_config_path_of(config, options_.web_config_path);
-  if (path.empty()) {
-    return web::WebSecurity{.source = {},
-                            .server = std::make_shared<const http::SecuritySettings>(),
-                            .users = {},
-                            .client_auth_type = {}};
-  }
+  if (path.empty()) return {};
   web::WebSecurity web = web::load_web_config(path);
   log::info("web config loaded", "file=" + log::quote(path) + " tls=" + on_off(web.tls()) +
                                      " client_auth_type=" + web.client_auth_type +

@@ -1,6 +1,7 @@
 #include <openssl/ssl.h>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -111,21 +112,16 @@ class WebConfigReader : config::YamlReader {
       };
     }
     server->response_headers = std::move(headers_);
-    return WebSecurity{.source = source_,
-                       .server = std::move(server),
-                       .users = std::move(users_),
-                       .client_auth_type = client_auth_type_
-                                               ? client_auth_type_->text
-                                               : std::string(kClientAuthTypes[0].name)};
+    WebSecurity web;
+    web.server = std::move(server);
+    web.users = std::move(users_);
+    if (client_auth_type_) web.client_auth_type = client_auth_type_->text;
+    return web;
   }
 
  private:
   void read_tls(const Value& section) {
     tls_section_ = setting_at(section);
-    // Settings that mean nothing without a certificate, kept to point at when one is missing.
-    const auto other = [this](const Value& value) {
-      if (!other_tls_setting_) other_tls_setting_ = setting_at(value);
-    };
     read_map(
         section,
         {
@@ -136,53 +132,58 @@ class WebConfigReader : config::YamlReader {
             {"key_file", [this](const Value& value) { key_.file = written(value); }},
             {"client_ca_file", [this](const Value& value) { client_ca_.file = written(value); }},
             {"client_auth_type", [this](const Value& value) { read_client_auth(value); }},
-            {"client_allowed_sans",
-             [this, other](const Value& value) {
-               other(value);
-               sans_ = setting_at(value);
-               read_list(value, [this](const Value& item) {
-                 tls_.client_allowed_sans.push_back(read_string(item));
-               });
-               if (tls_.client_allowed_sans.empty()) {
-                 fail(value, "must not be empty (leave it out to accept any client certificate)");
-               }
-             }},
-            {"min_version",
-             [this, other](const Value& value) {
-               other(value);
-               min_version_ = setting_at(value);
-               tls_.min_version = read_choice(value, "TLS version", kTlsVersions);
-             }},
-            {"max_version",
-             [this, other](const Value& value) {
-               other(value);
-               max_version_ = setting_at(value);
-               tls_.max_version = read_choice(value, "TLS version", kTlsVersions);
-             }},
-            {"cipher_suites",
-             [this, other](const Value& value) {
-               other(value);
-               cipher_suites_ = setting_at(value);
-               read_list(value, [this](const Value& item) {
-                 const std::string_view openssl_name =
-                     read_choice(item, "cipher suite", kCipherSuites);
-                 if (!openssl_name.empty()) tls_.cipher_suites.emplace_back(openssl_name);
-               });
-             }},
-            {"curve_preferences",
-             [this, other](const Value& value) {
-               other(value);
-               curve_preferences_ = setting_at(value);
-               read_list(value, [this](const Value& item) {
-                 tls_.curve_preferences.emplace_back(read_choice(item, "curve", kCurves));
-               });
-             }},
-            {"prefer_server_cipher_suites",
-             [this, other](const Value& value) {
-               other(value);
-               tls_.prefer_server_cipher_suites = read_bool(value);
-             }},
+            tls_setting("client_allowed_sans", &sans_,
+                        [this](const Value& value) {
+                          read_list(value, [this](const Value& item) {
+                            tls_.client_allowed_sans.push_back(read_string(item));
+                          });
+                          if (tls_.client_allowed_sans.empty()) {
+                            fail(value,
+                                 "must not be empty (leave it out to accept any client "
+                                 "certificate)");
+                          }
+                        }),
+            tls_setting("min_version", &min_version_,
+                        [this](const Value& value) {
+                          tls_.min_version = read_choice(value, "TLS version", kTlsVersions);
+                        }),
+            tls_setting("max_version", &max_version_,
+                        [this](const Value& value) {
+                          tls_.max_version = read_choice(value, "TLS version", kTlsVersions);
+                        }),
+            tls_setting("cipher_suites", &cipher_suites_,
+                        [this](const Value& value) {
+                          read_list(value, [this](const Value& item) {
+                            const std::string_view openssl_name =
+                                read_choice(item, "cipher suite", kCipherSuites);
+                            if (!openssl_name.empty()) {
+                              tls_.cipher_suites.emplace_back(openssl_name);
+                            }
+                          });
+                        }),
+            tls_setting("curve_preferences", &curve_preferences_,
+                        [this](const Value& value) {
+                          read_list(value, [this](const Value& item) {
+                            tls_.curve_preferences.emplace_back(
+                                read_choice(item, "curve", kCurves));
+                          });
+                        }),
+            tls_setting("prefer_server_cipher_suites", nullptr,
+                        [this](const Value& value) {
+                          tls_.prefer_server_cipher_suites = read_bool(value);
+                        }),
         });
+  }
+
+  // A TLS setting that means nothing without a certificate. Where it stands is kept (in
+  // `*where`, and as the first such setting) for the checks that need the whole section.
+  Setting tls_setting(std::string_view name, std::optional<Written>* where,
+                      std::function<void(const Value& value)> read) {
+    return {name, [this, where, read = std::move(read)](const Value& value) {
+              if (!other_tls_setting_) other_tls_setting_ = setting_at(value);
+              if (where != nullptr) *where = setting_at(value);
+              read(value);
+            }};
   }
 
   static Written setting_at(const Value& value) {

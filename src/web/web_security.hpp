@@ -12,12 +12,13 @@
 namespace zqe::web {
 
 // Everything a web config file sets, checked and ready to use: certificates and keys loaded, Go's
-// names translated to OpenSSL's.
+// names translated to OpenSSL's. Default: what no web config file means, plain HTTP without auth.
 struct WebSecurity {
-  std::string source;                                    // the file, for messages
-  std::shared_ptr<const http::SecuritySettings> server;  // TLS (or none) and response headers
-  UserHashes users;                                      // empty: no basic auth
-  std::string client_auth_type;                          // as written, for the log
+  // TLS (or none) and response headers, for http::Server.
+  std::shared_ptr<const http::SecuritySettings> server =
+      std::make_shared<const http::SecuritySettings>();
+  UserHashes users;                               // empty: no basic auth
+  std::string client_auth_type = "NoClientCert";  // as written, for the log
   bool tls() const { return server->tls != nullptr; }
 };
 

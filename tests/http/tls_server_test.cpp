@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "http/server.hpp"
+#include "http/server_test_times.hpp"
+#include "support/run_io.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -24,13 +26,7 @@ namespace zqe::http {
 namespace {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
-
-constexpr std::chrono::milliseconds kShortTimeout = 300ms;
-constexpr std::chrono::milliseconds kTimerSlack = 50ms;
-constexpr auto kPatience = 5s;
+using namespace test_times;
 
 std::shared_ptr<const SecuritySettings> tls_with(const test::Credential& credential) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -39,10 +35,6 @@ std::shared_ptr<const SecuritySettings> tls_with(const test::Credential& credent
   auto security = std::make_shared<SecuritySettings>();
   security->tls = std::move(context);
   return security;
-}
-
-std::string get(const std::string& target, const std::string& extra_headers = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers + "\r\n";
 }
 
 // Plain TCP: sends `bytes` and reports whether the server closes the connection before
@@ -54,7 +46,7 @@ struct PlainExchange {
 PlainExchange exchange_plain(unsigned short port, const std::string& bytes,
                              std::chrono::milliseconds patience = kPatience) {
   asio::io_context io;
-  tcp::socket socket(io);
+  asio::ip::tcp::socket socket(io);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
   if (!bytes.empty()) asio::write(socket, asio::buffer(bytes));
   PlainExchange result;
@@ -85,7 +77,7 @@ class TlsServerTest : public ::testing::Test {
 
   void start(std::shared_ptr<const SecuritySettings> security, ServerLimits limits = {}) {
     server_ = std::make_unique<Server>(
-        io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
+        io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
         [this](const Request& request, const Responder& respond) { handle(request, respond); },
         limits, std::move(security));
     server_->start();
@@ -98,12 +90,7 @@ class TlsServerTest : public ::testing::Test {
 
   template <typename Work>
   void on_server_thread(Work work) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      work();
-      done.set_value();
-    });
-    done.get_future().wait();
+    test::run_on_io_thread(io_, std::move(work));
   }
 
   // "/later" is answered 200 ms after it came, twice (the second answer must be ignored); every
@@ -155,10 +142,10 @@ TEST_F(TlsServerTest, AClientThatNeverHandshakesIsCutOffAtTheRequestTimeout) {
   ServerLimits limits;
   limits.request_timeout = kShortTimeout;
   start_tls(limits);
-  const auto started = Clock::now();
+  const auto started = std::chrono::steady_clock::now();
   const PlainExchange silent = exchange_plain(port_, "");
   EXPECT_TRUE(silent.closed);
-  EXPECT_GE(Clock::now() - started, kShortTimeout - kTimerSlack);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, kShortTimeout - kTimerSlack);
   EXPECT_EQ(test::https_request(port_, "/after", verified_).status, 200);
 }
 
@@ -188,15 +175,13 @@ TEST_F(TlsServerTest, KeepAliveAndTheRequestCapHoldOverTls) {
   limits.max_requests_per_connection = 2;
   start_tls(limits);
   test::TlsConnection connection = connect();
-  connection.send(get("/one"));
-  const auto first = connection.read_reply();
-  ASSERT_TRUE(first);
-  EXPECT_EQ(first->header("Connection"), "");
-  connection.send(get("/two"));
-  const auto second = connection.read_reply();
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->body, "/two");
-  EXPECT_EQ(second->header("Connection"), "close");
+  for (const std::string target : {"/one", "/two"}) {
+    connection.send(get(target));
+    const auto reply = connection.read_reply();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, target);
+    EXPECT_EQ(reply->header("Connection"), target == "/two" ? "close" : "");
+  }
   EXPECT_EQ(connection.read_to_close(), "");  // close_notify follows
 }
 
@@ -265,9 +250,9 @@ TEST_F(TlsServerTest, AnAsyncHandlerAnswersLaterWhileOthersAreServed) {
   start(nullptr);
   auto slow =
       std::async(std::launch::async, [this] { return test::http_request(port_, "GET", "/later"); });
-  const auto started = Clock::now();
+  const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(test::http_request(port_, "GET", "/fast").body, "/fast");
-  EXPECT_LT(Clock::now() - started, 200ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 200ms);
   const test::HttpReply later = slow.get();
   EXPECT_EQ(later.status, 200);  // the second answer was ignored
   EXPECT_EQ(later.body, "later");
@@ -276,7 +261,7 @@ TEST_F(TlsServerTest, AnAsyncHandlerAnswersLaterWhileOthersAreServed) {
 TEST_F(TlsServerTest, AnAnswerAfterStopIsIgnored) {
   start(nullptr);
   asio::io_context client_io;
-  tcp::socket socket(client_io);
+  asio::ip::tcp::socket socket(client_io);
   socket.connect({asio::ip::make_address("127.0.0.1"), port_});
   asio::write(socket, asio::buffer(get("/later")));
   std::this_thread::sleep_for(50ms);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_io.hpp"
 #include "support/tls_client.hpp"
 
 namespace zqe::web {
@@ -68,12 +69,7 @@ class BasicAuthTest : public ::testing::Test {
 
   template <typename Work>
   void on_io(Work work) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      work();
-      done.set_value();
-    });
-    done.get_future().wait();
+    test::run_on_io_thread(io_, std::move(work));
   }
 
   std::future<AuthResult> check_async(const std::string& authorization) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "http/server.hpp"
+#include "support/run_io.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -47,12 +48,7 @@ class WebTlsServer : public ::testing::Test {
         "web.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n" +
                        tls_settings + rest));
     if (server_) {
-      std::promise<void> switched;
-      asio::post(io_, [&] {
-        server_->set_security(web.server);
-        switched.set_value();
-      });
-      switched.get_future().wait();
+      test::run_on_io_thread(io_, [&] { server_->set_security(web.server); });
       return;
     }
     server_ = std::make_unique<http::Server>(

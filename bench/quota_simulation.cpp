@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/base64.hpp"
 #include "scheduler/quality.hpp"
 #include "scheduler/retry_after.hpp"
-#include "simulator/base64.hpp"
 #include "simulator/simulated_api.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "zoom/reply_decoder.hpp"
@@ -194,9 +194,9 @@ class ZoomLink {
     request.path = "/oauth/token";
     request.target = request.path;
     request.headers = {
-        {"Authorization", "Basic " + simulator::base64_encode(std::string(simulator::kClientId) +
-                                                                  ":" + simulator::kClientSecret,
-                                                              simulator::Base64Alphabet::standard)},
+        {"Authorization", "Basic " + base64_encode(std::string(simulator::kClientId) + ":" +
+                                                       simulator::kClientSecret,
+                                                   Base64Alphabet::standard)},
         {"Content-Type", "application/x-www-form-urlencoded"}};
     request.body =
         std::string("grant_type=account_credentials&account_id=") + simulator::kAccountId;

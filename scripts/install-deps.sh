@@ -13,7 +13,7 @@ fi
 
 packages=(
   build-essential cmake pkg-config ca-certificates
-  libboost-dev libssl-dev zlib1g-dev
+  libboost-dev libssl-dev zlib1g-dev libcrypt-dev
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libsystemd-dev
   ninja-build
 )

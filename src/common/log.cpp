@@ -3,11 +3,17 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
+
+#include "common/redactor.hpp"
 
 namespace zqe::log {
 namespace {
 
 Level g_level = Level::info;
+
+std::mutex g_redactor_mutex;
+Redactor g_redactor;  // guarded by g_redactor_mutex
 
 const char* level_name(Level level) {
   switch (level) {
@@ -54,6 +60,11 @@ Level level() {
   return g_level;
 }
 
+void set_redacted_values(const std::vector<std::string_view>& values) {
+  const std::lock_guard lock(g_redactor_mutex);
+  g_redactor.set_values(values);
+}
+
 std::string quote(std::string_view value) {
   bool needs_quotes = value.empty();
   for (char c : value) {
@@ -88,6 +99,10 @@ void write(Level level, std::string_view message, std::string_view fields) {
     line += fields;
   }
   line += '\n';
+  {
+    const std::lock_guard lock(g_redactor_mutex);
+    g_redactor.redact(line);
+  }
   // One fwrite per line keeps lines whole when several processes share stderr.
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

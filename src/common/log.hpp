@@ -3,10 +3,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Logs go to stderr, one logfmt line per event:
 //   ts=2026-11-22T02:49:44.123Z level=info msg="poll finished" meetings=3
-// Callers pass the message and optional preformatted key=value pairs. Never pass secrets.
+// Callers pass the message and optional preformatted key=value pairs. Never pass secrets: the
+// values registered with set_redacted_values() are replaced by "<redacted>" only as a second line
+// of defence.
 namespace zqe::log {
 
 enum class Level { debug, info, warn, error };
@@ -28,6 +31,10 @@ inline void warn(std::string_view m, std::string_view f = {}) {
 inline void error(std::string_view m, std::string_view f = {}) {
   write(Level::error, m, f);
 }
+
+// Values no line may contain, e.g. the client secret (see Redactor); replaces those registered
+// before. Thread-safe, as write() is.
+void set_redacted_values(const std::vector<std::string_view>& values);
 
 // Quotes a value for logfmt: bare when it has no space, quote or '=', quoted and escaped otherwise.
 std::string quote(std::string_view value);

@@ -75,8 +75,18 @@ struct SimulatorConfig {
   double speed = 1;
 };
 
+// Where the web server's TLS, basic auth and response headers are set: a file in the format of
+// Prometheus's exporter-toolkit (--web.config.file), read by the web module.
+struct WebConfig {
+  std::string config_file;  // resolved against the config file's directory; empty: plain HTTP
+  bool open_health_endpoints = true;  // /healthz and /readyz answer without basic auth
+};
+
 struct Config {
   std::string source;  // file name the config came from, for messages
+  // Problems that do not stop the exporter, e.g. a secret file others may read; in the form of
+  // ConfigError's messages, and never with a secret in them.
+  std::vector<std::string> warnings;
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 9799;
   log::Level log_level = log::Level::info;
@@ -85,12 +95,22 @@ struct Config {
   LimitsConfig limits;
   MetricsConfig metrics;
   SimulatorConfig simulator;
+  WebConfig web;
 };
 
 // Identity fields of a participant that may be labels of zoom_participant_info.
 inline constexpr std::string_view kParticipantInfoLabelChoices[] = {
     "user_name", "device",      "version", "location", "ip_address",
     "mac_addr",  "harddisk_id", "pc_name", "domain"};
+
+// Where the client secret may come from besides zoom.client_secret(_file), and the names of the
+// systemd credentials (LoadCredential=ID:PATH) each credential is read from when nothing else
+// sets it.
+inline constexpr std::string_view kSecretVariable = "ZOOM_CLIENT_SECRET";
+inline constexpr std::string_view kSecretFileVariable = "ZOOM_CLIENT_SECRET_FILE";
+inline constexpr std::string_view kSecretCredential = "zoom-client-secret";
+inline constexpr std::string_view kAccountIdCredential = "zoom-account-id";
+inline constexpr std::string_view kClientIdCredential = "zoom-client-id";
 
 // Thrown for every invalid config; what() is the whole message, e.g.
 //   "config.yaml:7:3: zoom.client_idd: unknown key"

@@ -1,4 +1,5 @@
-#include <yaml-cpp/eventhandler.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,19 +9,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <iterator>
 #include <limits>
-#include <memory>
 #include <optional>
-#include <set>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "common/wipe.hpp"
 #include "config/config.hpp"
+#include "config/yaml_reader.hpp"
 
 namespace zqe::config {
 namespace {
@@ -55,104 +54,38 @@ std::string format_duration(Duration duration) {
   return text;
 }
 
-std::string join(const auto& names, std::string_view separator) {
-  std::string text;
-  for (const auto& name : names) {
-    if (!text.empty()) text += separator;
-    text += name;
-  }
-  return text;
-}
-
-// A word a setting accepts and what it stands for.
-template <typename Enum>
-struct Choice {
-  std::string_view name;
-  Enum value;
-};
-
 constexpr Choice<Plan> kPlanChoices[] = {{"pro", Plan::pro}, {"business", Plan::business}};
 constexpr Choice<LoadProfile> kLoadProfileChoices[] = {{"flat", LoadProfile::flat},
                                                        {"workday", LoadProfile::workday}};
 
-// "a, b or c", as the choices are listed in messages.
-template <typename Enum, std::size_t count>
-std::string choice_names(const Choice<Enum> (&choices)[count]) {
-  std::string text;
-  for (std::size_t index = 0; index < count; ++index) {
-    if (index > 0) text += index + 1 == count ? " or " : ", ";
-    text += choices[index].name;
-  }
+// Far more than a credential needs (see kMaxConfigFileBytes).
+constexpr std::size_t kMaxCredentialFileBytes = 64 * 1024;
+
+// "0644", as chmod takes it.
+std::string octal_mode(std::uint32_t mode) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
   return text;
 }
 
-// The shortest text that reads back as the same number, so bounds print as "1000", not
-// "1000.000000".
-std::string format_number(double number) {
-  char buffer[32];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
-  return error == std::errc{} ? std::string(buffer, end) : std::to_string(number);
+// Who besides the owner may use a file of this mode, or "" when nobody may. Reading matters most,
+// but a secret others may write can be swapped for theirs.
+std::string_view open_to(std::uint32_t mode) {
+  if (mode & S_IROTH) return "readable by others";
+  if (mode & S_IRGRP) return "readable by its group";
+  if (mode & (S_IRWXG | S_IRWXO)) return "open to its group or others";
+  return {};
 }
 
-// "FILE:LINE:COL", 1-based, or just "FILE" when there is no position to point at.
-std::string location(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return source;
-  return source + ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-}
-
-// Every message has the form "LOCATION: KEY: PROBLEM", without KEY when no setting is at fault.
-[[noreturn]] void fail(const std::string& source, const YAML::Mark& mark, std::string_view key,
-                       std::string_view problem) {
-  std::string message = location(source, mark) + ": ";
-  if (!key.empty()) {
-    message += key;
-    message += ": ";
+// Whether a value has text outside ${NAME} references, i.e. holds (part of) a secret itself.
+bool has_literal_text(std::string_view text) {
+  while (!text.empty()) {
+    if (!text.starts_with("${")) return true;
+    const std::size_t close = text.find('}');
+    if (close == std::string_view::npos) return true;
+    text.remove_prefix(close + 1);
   }
-  message += problem;
-  throw ConfigError(message);
-}
-
-std::string in_quotes(std::string_view text) {
-  return '"' + std::string(text) + '"';
-}
-
-std::string_view kind_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return "nothing";
-  }
-  return "nothing";
-}
-
-struct FileContent {
-  std::string text;
-  int error = 0;  // errno of the failed open or read; 0 on success
-};
-
-FileContent read_whole_file(const std::string& path) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             &std::fclose);
-  if (!file) return {.text = {}, .error = errno};
-  FileContent content;
-  char buffer[4096];
-  std::size_t length = 0;
-  while ((length = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    content.text.append(buffer, length);
-  }
-  // A directory opens fine on Linux and only fails here, with EISDIR.
-  if (std::ferror(file.get())) content.error = errno;
-  return content;
-}
-
-std::string error_text(int error) {
-  return std::generic_category().message(error);
+  return false;
 }
 
 bool is_host_name(std::string_view text) {
@@ -211,18 +144,16 @@ HostAndPort split_host_port(std::string_view text) {
   return result;
 }
 
+// "systemd credential zoom-client-secret", the KEY of messages about a credential.
+std::string credential_key(std::string_view credential) {
+  return "systemd credential " + std::string(credential);
+}
+
 bool is_variable_name(std::string_view name) {
   return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
          std::all_of(name.begin(), name.end(),
                      [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
-
-// A setting's value with what messages about it need.
-struct Value {
-  YAML::Node node;
-  std::string key;  // "zoom.client_id"; "" for the top level
-  YAML::Mark mark;  // of the value, or of its key when the value is empty
-};
 
 // A string setting as written in the file, kept with its position for later checks.
 struct ValueInFile {
@@ -239,154 +170,31 @@ struct CredentialsInFile {
   std::optional<ValueInFile> client_secret_file;
 };
 
-class SettingsReader {
+class SettingsReader : YamlReader {
  public:
-  SettingsReader(const std::string& source, const LoadOptions& options)
-      : source_(source), options_(options) {
+  // `file_mode`: the permission bits of the config file, when it is one.
+  SettingsReader(const std::string& source, const LoadOptions& options,
+                 std::optional<std::uint32_t> file_mode)
+      : YamlReader(source), source_(source), options_(options), file_mode_(file_mode) {
     config_.source = source;
   }
 
   Config read(const YAML::Node& root) {
-    if (!root.IsNull() && !root.IsMap()) {
-      fail(root.Mark(), {},
-           "expected a map of settings at the top level, got " + std::string(kind_name(root)));
-    }
-    read_map(Value{.node = root, .key = {}, .mark = root.Mark()},
-             {
-                 {"listen", [this](const Value& value) { read_listen(value); }},
-                 {"log_level", [this](const Value& value) { read_log_level(value); }},
-                 {"zoom", [this](const Value& value) { read_zoom(value); }},
-                 {"poll", [this](const Value& value) { read_poll(value); }},
-                 {"limits", [this](const Value& value) { read_limits(value); }},
-                 {"metrics", [this](const Value& value) { read_metrics(value); }},
-                 {"simulator", [this](const Value& value) { read_simulator(value); }},
-             });
+    read_document(root, {
+                            {"listen", [this](const Value& value) { read_listen(value); }},
+                            {"log_level", [this](const Value& value) { read_log_level(value); }},
+                            {"zoom", [this](const Value& value) { read_zoom(value); }},
+                            {"poll", [this](const Value& value) { read_poll(value); }},
+                            {"limits", [this](const Value& value) { read_limits(value); }},
+                            {"metrics", [this](const Value& value) { read_metrics(value); }},
+                            {"simulator", [this](const Value& value) { read_simulator(value); }},
+                            {"web", [this](const Value& value) { read_web(value); }},
+                        });
     resolve_credentials();
     return config_;
   }
 
  private:
-  struct Setting {
-    std::string_view name;
-    std::function<void(const Value& value)> read;
-  };
-
-  [[noreturn]] void fail(const YAML::Mark& mark, std::string_view key,
-                         std::string_view problem) const {
-    config::fail(source_, mark, key, problem);
-  }
-
-  [[noreturn]] void fail(const Value& value, std::string_view problem) const {
-    fail(value.mark, value.key, problem);
-  }
-
-  [[noreturn]] void fail_kind(const Value& value, std::string_view expected) const {
-    fail(value,
-         "expected " + std::string(expected) + ", got " + std::string(kind_name(value.node)));
-  }
-
-  // Calls each setting's reader with its value.
-  void read_map(const Value& map, const std::vector<Setting>& settings) const {
-    // A section whose settings are all commented out is null, and means all defaults.
-    if (map.node.IsNull()) return;
-    if (!map.node.IsMap()) fail_kind(map, "a map");
-    std::set<std::string> seen;
-    for (const auto& entry : map.node) {
-      const YAML::Node& name_node = entry.first;
-      if (!name_node.IsScalar()) {
-        fail_kind(Value{.node = name_node, .key = map.key, .mark = name_node.Mark()},
-                  "a setting name");
-      }
-      const std::string& name = name_node.Scalar();
-      const std::string key = map.key.empty() ? name : map.key + '.' + name;
-      const auto setting = std::find_if(settings.begin(), settings.end(),
-                                        [&](const Setting& known) { return known.name == name; });
-      if (setting == settings.end()) {
-        std::vector<std::string_view> known_names;
-        std::transform(settings.begin(), settings.end(), std::back_inserter(known_names),
-                       [](const Setting& known) { return known.name; });
-        fail(name_node.Mark(), key, "unknown key (known: " + join(known_names, ", ") + ")");
-      }
-      // yaml-cpp keeps both entries of a repeated key, and silently using one would hide a typo.
-      if (!seen.insert(name).second) fail(name_node.Mark(), key, "duplicate key");
-      const YAML::Node& value = entry.second;
-      // yaml-cpp marks an empty value where the next token starts, often on a later line.
-      setting->read(Value{
-          .node = value, .key = key, .mark = value.IsNull() ? name_node.Mark() : value.Mark()});
-    }
-  }
-
-  // Empty (null) values read as "", so each setting's own check reports them.
-  std::string read_string(const Value& value, std::string_view expected = "a string") const {
-    if (value.node.IsNull()) return {};
-    if (!value.node.IsScalar()) fail_kind(value, expected);
-    return value.node.Scalar();
-  }
-
-  template <typename Integer>
-  Integer read_integer(const Value& value, Integer lowest, Integer highest) const {
-    const std::string text = read_string(value, "an integer");
-    Integer number{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc{} || end != text.data() + text.size() || number < lowest ||
-        number > highest) {
-      fail(value,
-           "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest));
-    }
-    return number;
-  }
-
-  // A number greater than 0 and at most `highest`. Zero is refused because a zero rate or share
-  // would never let the exporter poll, and leaving it off says that better.
-  double read_positive_number(const Value& value, double highest) const {
-    const std::string text = read_string(value, "a number");
-    double number = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    // Written as a negated range so that from_chars's "nan" fails it too.
-    if (error != std::errc{} || end != text.data() + text.size() ||
-        !(number > 0 && number <= highest)) {
-      fail(value, "must be a number greater than 0 and at most " + format_number(highest));
-    }
-    return number;
-  }
-
-  // A number from `lowest` to `highest`, both included; fractions are allowed.
-  double read_number(const Value& value, double lowest, double highest) const {
-    const std::string text = read_string(value, "a number");
-    double number = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    // Written as a negated range so that from_chars's "nan" fails it too.
-    if (error != std::errc{} || end != text.data() + text.size() ||
-        !(number >= lowest && number <= highest)) {
-      fail(value,
-           "must be a number from " + format_number(lowest) + " to " + format_number(highest));
-    }
-    return number;
-  }
-
-  // YAML 1.2's booleans only: yaml-cpp would also take YAML 1.1's yes/no/on/off/y/n, and `n` or
-  // `off` meaning false surprises more people than it helps.
-  bool read_bool(const Value& value) const {
-    constexpr std::string_view kExpected = "a boolean (true or false)";
-    if (!value.node.IsScalar()) fail_kind(value, kExpected);
-    const std::string& text = value.node.Scalar();
-    if (text == "true" || text == "True" || text == "TRUE") return true;
-    if (text == "false" || text == "False" || text == "FALSE") return false;
-    fail(value, "expected " + std::string(kExpected) + ", got " + in_quotes(text));
-  }
-
-  // One of a fixed set of words, e.g. a plan; `what` names the kind of word in messages.
-  template <typename Enum, std::size_t count>
-  Enum read_choice(const Value& value, std::string_view what,
-                   const Choice<Enum> (&choices)[count]) const {
-    const std::string name = read_string(value);
-    for (const Choice<Enum>& choice : choices) {
-      if (choice.name == name) return choice.value;
-    }
-    fail(value, "unknown " + std::string(what) + " " + in_quotes(name) + " (use " +
-                    choice_names(choices) + ")");
-  }
-
   Duration read_duration(const Value& value, Duration shortest) const {
     const std::string text = read_string(value, "a duration");
     const std::optional<Duration> duration = parse_duration(text);
@@ -542,10 +350,7 @@ class SettingsReader {
 
   void read_info_labels(const Value& list) {
     std::vector<std::string> labels;
-    // Null stands for an empty list, as an empty section stands for an empty map.
-    if (!list.node.IsNull() && !list.node.IsSequence()) fail_kind(list, "a list");
-    for (const YAML::Node& item_node : list.node) {
-      const Value item{.node = item_node, .key = list.key, .mark = item_node.Mark()};
+    read_list(list, [&](const Value& item) {
       std::string label = read_string(item, "a label name");
       if (std::find(std::begin(kParticipantInfoLabelChoices),
                     std::end(kParticipantInfoLabelChoices),
@@ -557,7 +362,7 @@ class SettingsReader {
         fail(item, "duplicate label " + in_quotes(label));
       }
       labels.push_back(std::move(label));
-    }
+    });
     config_.metrics.participant_info_labels = std::move(labels);
   }
 
@@ -595,10 +400,26 @@ class SettingsReader {
         });
   }
 
+  void read_web(const Value& section) {
+    WebConfig& web = config_.web;
+    read_map(section,
+             {
+                 {"config_file",
+                  [&](const Value& value) {
+                    const std::string path = read_string(value);
+                    if (path.empty())
+                      fail(value, "must not be empty (leave it out for plain HTTP)");
+                    web.config_file = relative_to_file(source_, path);
+                  }},
+                 {"open_health_endpoints",
+                  [&](const Value& value) { web.open_health_endpoints = read_bool(value); }},
+             });
+  }
+
   // An empty variable does not count, so a blank `ZOOM_CLIENT_ID=` in a compose file keeps the
   // file's value.
-  std::optional<std::string> environment_override(const std::string& name) const {
-    std::optional<std::string> value = options_.env(name);
+  std::optional<std::string> environment_override(std::string_view name) const {
+    std::optional<std::string> value = options_.env(std::string(name));
     if (value && value->empty()) return std::nullopt;
     return value;
   }
@@ -629,29 +450,93 @@ class SettingsReader {
     return expanded;
   }
 
-  // Relative paths start at the config file's directory, as in Prometheus, so the daemon's
-  // working directory does not matter. The content never appears in messages.
-  std::string read_secret_file(const ValueInFile& path_in_file) const {
-    constexpr std::string_view kKey = "zoom.client_secret_file";
-    const std::string path =
-        (std::filesystem::path(source_).parent_path() / path_in_file.text).string();
-    FileContent content = read_whole_file(path);
+  // The file of a systemd credential (LoadCredential=), when $CREDENTIALS_DIRECTORY holds it.
+  // A credential that is not there is no source; one that is there but unreadable is an error.
+  std::optional<std::string> credential_path(std::string_view name) const {
+    const std::optional<std::string> directory = environment_override("CREDENTIALS_DIRECTORY");
+    if (!directory) return std::nullopt;
+    std::string path = (std::filesystem::path(*directory) / name).string();
+    if (access(path.c_str(), F_OK) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+      return std::nullopt;
+    }
+    return path;
+  }
+
+  // Reads a file that holds a credential; `mark` and `key` name where the path came from. Warns
+  // when others may use it and it holds the secret. The content never appears in messages.
+  std::string read_credential_file(const std::string& path, const YAML::Mark& mark,
+                                   std::string_view key, bool holds_the_secret) {
+    FileContent content = read_whole_file(path, kMaxCredentialFileBytes);
     if (content.error != 0) {
-      fail(path_in_file.mark, kKey,
-           "cannot read " + in_quotes(path) + ": " + error_text(content.error));
+      fail(mark, key, "cannot read " + in_quotes(path) + ": " + error_text(content.error));
     }
     const auto last_kept = content.text.find_last_not_of(" \t\r\n\f\v");
     content.text.erase(last_kept == std::string::npos ? 0 : last_kept + 1);
-    if (content.text.empty()) fail(path_in_file.mark, kKey, in_quotes(path) + " is empty");
+    if (content.text.empty()) fail(mark, key, in_quotes(path) + " is empty");
+    const std::string_view open = open_to(content.mode);
+    if (holds_the_secret && !open.empty()) {
+      warn(mark, key,
+           "secret file " + in_quotes(path) + " is " + std::string(open) + " (mode " +
+               octal_mode(content.mode) + "); chmod 600 it");
+    }
     return std::move(content.text);
   }
 
-  // The environment wins over the file, and a file value it replaces is not expanded or read.
+  // The environment wins over the file, and a file value it replaces is not expanded; systemd's
+  // credential counts only when neither has a value.
   std::string resolve_credential(const std::optional<ValueInFile>& in_file, std::string_view key,
-                                 const std::string& environment_name) const {
+                                 std::string_view environment_name, std::string_view credential) {
     if (std::optional<std::string> value = environment_override(environment_name)) return *value;
-    if (!in_file) return {};
-    return expand_variables(*in_file, key);
+    if (in_file) return expand_variables(*in_file, key);
+    if (const std::optional<std::string> path = credential_path(credential)) {
+      return read_credential_file(*path, YAML::Mark::null_mark(), credential_key(credential),
+                                  false);
+    }
+    return {};
+  }
+
+  // In this order: ZOOM_CLIENT_SECRET, ZOOM_CLIENT_SECRET_FILE, zoom.client_secret_file or
+  // zoom.client_secret, the systemd credential. A source that is set but fails is an error,
+  // never a reason to fall back to the next one.
+  std::string resolve_secret() {
+    const std::optional<std::string> value = environment_override(kSecretVariable);
+    const std::optional<std::string> file = environment_override(kSecretFileVariable);
+    if (value && file) {
+      fail(YAML::Mark::null_mark(), kSecretFileVariable,
+           "cannot be used together with " + std::string(kSecretVariable));
+    }
+    if (value) return *value;
+    if (file) {
+      return read_credential_file(*file, YAML::Mark::null_mark(), kSecretFileVariable, true);
+    }
+    if (const auto& path_in_file = credentials_.client_secret_file) {
+      // Relative paths start at the config file's directory, as in Prometheus, so the daemon's
+      // working directory does not matter.
+      const std::string path = (std::filesystem::path(source_).parent_path() /
+                                expand_variables(*path_in_file, "zoom.client_secret_file"))
+                                   .string();
+      return read_credential_file(path, path_in_file->mark, "zoom.client_secret_file", true);
+    }
+    if (credentials_.client_secret) {
+      return expand_variables(*credentials_.client_secret, "zoom.client_secret");
+    }
+    if (const std::optional<std::string> path = credential_path(kSecretCredential)) {
+      return read_credential_file(*path, YAML::Mark::null_mark(), credential_key(kSecretCredential),
+                                  true);
+    }
+    return {};
+  }
+
+  // A secret written into the config file is as safe as the file's permissions.
+  void warn_about_a_secret_in_the_config_file() {
+    const std::optional<ValueInFile>& secret = credentials_.client_secret;
+    if (!file_mode_ || !(*file_mode_ & S_IROTH) || !secret || !has_literal_text(secret->text)) {
+      return;
+    }
+    warn(secret->mark, "zoom.client_secret",
+         "config file " + in_quotes(source_) +
+             " holds the secret and is readable by others (mode " + octal_mode(*file_mode_) +
+             "); chmod o-r it, or move the secret to zoom.client_secret_file");
   }
 
   void resolve_credentials() {
@@ -660,82 +545,44 @@ class SettingsReader {
       fail(credentials_.client_secret_file->mark, "zoom.client_secret_file",
            "cannot be used together with zoom.client_secret");
     }
-    zoom.account_id =
-        resolve_credential(credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
-    zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
-    if (credentials_.client_secret_file && !environment_override("ZOOM_CLIENT_SECRET")) {
-      zoom.client_secret = read_secret_file(*credentials_.client_secret_file);
-    } else {
-      zoom.client_secret = resolve_credential(credentials_.client_secret, "zoom.client_secret",
-                                              "ZOOM_CLIENT_SECRET");
-    }
+    zoom.account_id = resolve_credential(credentials_.account_id, "zoom.account_id",
+                                         "ZOOM_ACCOUNT_ID", kAccountIdCredential);
+    zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID",
+                                        kClientIdCredential);
+    zoom.client_secret = resolve_secret();
+    warn_about_a_secret_in_the_config_file();
     if (options_.simulate) return;
-    require(zoom.account_id, credentials_.account_id, "zoom.account_id", "ZOOM_ACCOUNT_ID");
-    require(zoom.client_id, credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID");
+    require(zoom.account_id, credentials_.account_id, "zoom.account_id",
+            "ZOOM_ACCOUNT_ID or the systemd credential " + std::string(kAccountIdCredential));
+    require(zoom.client_id, credentials_.client_id, "zoom.client_id",
+            "ZOOM_CLIENT_ID or the systemd credential " + std::string(kClientIdCredential));
     // An empty secret file already failed, so only client_secret can be the empty one here.
     require(zoom.client_secret, credentials_.client_secret, "zoom.client_secret",
-            credentials_.client_secret ? "ZOOM_CLIENT_SECRET"
-                                       : "zoom.client_secret_file or ZOOM_CLIENT_SECRET");
+            credentials_.client_secret
+                ? std::string(kSecretVariable)
+                : "zoom.client_secret_file, " + std::string(kSecretVariable) + ", " +
+                      std::string(kSecretFileVariable) + " or the systemd credential " +
+                      std::string(kSecretCredential));
   }
 
   void require(const std::string& value, const std::optional<ValueInFile>& in_file,
-               std::string_view key, std::string_view alternatives) const {
+               std::string_view key, const std::string& alternatives) const {
     if (!value.empty()) return;
-    if (in_file) {
-      fail(in_file->mark, key, "must not be empty (or set " + std::string(alternatives) + ")");
-    }
-    fail(YAML::Mark::null_mark(), key, "required (or set " + std::string(alternatives) + ")");
+    if (in_file) fail(in_file->mark, key, "must not be empty (or set " + alternatives + ")");
+    fail(YAML::Mark::null_mark(), key, "required (or set " + alternatives + ")");
+  }
+
+  // Same form as the messages of fail(), collected in Config::warnings.
+  void warn(const YAML::Mark& mark, std::string_view key, std::string_view problem) {
+    config_.warnings.push_back(location(source_, mark) + ": " + std::string(key) + ": " +
+                               std::string(problem));
   }
 
   const std::string& source_;
   const LoadOptions& options_;
+  const std::optional<std::uint32_t> file_mode_;
   Config config_;
   CredentialsInFile credentials_;
-};
-
-// Where the root node of each document starts, for the first `wanted` documents of a stream.
-// yaml-cpp 0.7 does not get past some malformed input, e.g. a "," at the top level: each
-// document it reads there is empty and ends where it began, so YAML::LoadAll() never returns
-// and fills memory with empty documents. Reading at most `wanted` documents always ends.
-class DocumentRoots : public YAML::EventHandler {
- public:
-  static std::vector<YAML::Mark> of(const std::string& text, std::size_t wanted) {
-    std::istringstream input(text);
-    YAML::Parser parser(input);
-    DocumentRoots roots;
-    for (std::size_t read = 0; read < wanted && parser.HandleNextDocument(roots); ++read) {
-    }
-    return std::move(roots.marks_);
-  }
-
-  void OnDocumentStart(const YAML::Mark&) override { root_seen_ = false; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    node_at(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    node_at(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    node_at(mark);
-  }
-  void OnMapEnd() override {}
-
- private:
-  // The first node of a document is its root.
-  void node_at(const YAML::Mark& mark) {
-    if (!root_seen_) marks_.push_back(mark);
-    root_seen_ = true;
-  }
-
-  std::vector<YAML::Mark> marks_;
-  bool root_seen_ = false;
 };
 
 }  // namespace
@@ -778,28 +625,26 @@ std::optional<Duration> parse_duration(std::string_view text) {
   return total;
 }
 
+namespace {
+
+Config parse(std::string_view yaml_text, const std::string& source, const LoadOptions& options,
+             std::optional<std::uint32_t> file_mode) {
+  return SettingsReader(source, options, file_mode).read(parse_single_document(yaml_text, source));
+}
+
+}  // namespace
+
 Config parse_config(std::string_view yaml_text, const std::string& source,
                     const LoadOptions& options) {
-  const std::string text(yaml_text);
-  std::vector<YAML::Mark> document_roots;
-  YAML::Node root;
-  try {
-    document_roots = DocumentRoots::of(text, 2);
-    if (document_roots.size() < 2) root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    fail(source, error.mark, {}, "invalid YAML: " + error.msg);
-  }
-  if (document_roots.size() > 1)
-    fail(source, document_roots[1], {}, "only one YAML document is allowed");
-  return SettingsReader(source, options).read(root);
+  return parse(yaml_text, source, options, std::nullopt);
 }
 
 Config load_config(const std::string& path, const LoadOptions& options) {
-  const FileContent file = read_whole_file(path);
+  const FileContent file = read_whole_file(path, kMaxConfigFileBytes);
   if (file.error != 0) {
     throw ConfigError(path + ": cannot read config file: " + error_text(file.error));
   }
-  return parse_config(file.text, path, options);
+  return parse(file.text, path, options, file.mode);
 }
 
 Config default_config(const LoadOptions& options) {

@@ -2,12 +2,16 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
+#include "common/core_dumps.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "config/config.hpp"
 #include "daemon/exporter.hpp"
+#include "web/web_security.hpp"
 
 namespace zqe::daemon {
 namespace {
@@ -22,13 +26,18 @@ Exports the call quality (QoS) of every live Zoom meeting of an account as Prome
 
 Options:
   --config FILE     YAML config file (see config/zoom-qos-exporter.example.yaml)
-  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --web.config.file FILE
+                    web config in Prometheus's exporter-toolkit format: TLS, basic auth and
+                    response headers of the HTTP server (overrides web.config_file)
+  --check-config    validate the config (and the web config) and exit (0 valid, 2 invalid)
   --simulate        poll a built-in simulated Zoom account instead of Zoom
   --version         print the version and exit
   --help            print this help and exit
 
-Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET override the config file.
-Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config file.
+Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (or ZOOM_CLIENT_SECRET_FILE)
+override the config file; systemd credentials zoom-client-secret, zoom-account-id and
+zoom-client-id in $CREDENTIALS_DIRECTORY are used when neither sets a value.
+Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config file and the web config file.
 )";
 
 }  // namespace
@@ -45,6 +54,14 @@ std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::s
       options.config_path = args[++i];
     } else if (arg.starts_with("--config=")) {
       options.config_path = arg.substr(9);
+    } else if (arg == "--web.config.file") {
+      if (i + 1 >= args.size()) {
+        error = "--web.config.file needs a file name";
+        return std::nullopt;
+      }
+      options.web_config_path = args[++i];
+    } else if (arg.starts_with("--web.config.file=")) {
+      options.web_config_path = arg.substr(std::string_view("--web.config.file=").size());
     } else if (arg == "--check-config") {
       options.check_config = true;
     } else if (arg == "--simulate") {
@@ -70,6 +87,11 @@ std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::s
 }
 
 int run(int argc, char** argv) {
+  // Before the secret is read, so no core file of this process can ever hold it.
+  if (!disable_core_dumps()) {
+    log::warn("cannot make the process non-dumpable; a core dump could hold the client secret",
+              "error=" + log::quote(std::strerror(errno)));
+  }
   std::string usage_error;
   auto options = parse_cli(std::vector<std::string>(argv + 1, argv + argc), usage_error);
   if (!options) {
@@ -89,22 +111,32 @@ int run(int argc, char** argv) {
   config::Config config;
   config::LoadOptions load_options;
   load_options.simulate = options->simulate;
+  std::string web_config_path;
   try {
     config = options->config_path.empty() ? config::default_config(load_options)
                                           : config::load_config(options->config_path, load_options);
+    web_config_path = web_config_path_of(config, options->web_config_path);
+    if (options->check_config && !web_config_path.empty()) web::load_web_config(web_config_path);
   } catch (const config::ConfigError& error) {
     std::cerr << "zoom-qos-exporter: " << error.what() << "\n";
     return kExitUsage;
   }
   if (options->check_config) {
+    for (const std::string& warning : config.warnings) {
+      std::cerr << "zoom-qos-exporter: warning: " << warning << "\n";
+    }
     std::cout << options->config_path << ": config is valid\n";
+    if (!web_config_path.empty()) std::cout << web_config_path << ": web config is valid\n";
     return kExitOk;
   }
 
   try {
     boost::asio::io_context io;
-    Exporter exporter(io, std::move(config),
-                      ExporterOptions{options->config_path, options->simulate});
+    ExporterOptions exporter_options;
+    exporter_options.config_path = options->config_path;
+    exporter_options.web_config_path = options->web_config_path;
+    exporter_options.simulate = options->simulate;
+    Exporter exporter(io, std::move(config), exporter_options);
     exporter.start();
     io.run();
     log::info("stopped");

@@ -9,6 +9,7 @@ namespace zqe::daemon {
 
 struct CliOptions {
   std::string config_path;
+  std::string web_config_path;  // --web.config.file: wins over the config's web.config_file
   bool check_config = false;
   bool simulate = false;
   bool version = false;

@@ -5,6 +5,8 @@
 #include <csignal>
 
 #include "common/log.hpp"
+#include "common/wipe.hpp"
+#include "daemon/authorizing_handler.hpp"
 
 namespace zqe::daemon {
 namespace asio = boost::asio;
@@ -36,6 +38,22 @@ config::LoadOptions simulate_options(bool simulate) {
   return options;
 }
 
+// The secret in the forms a log line could meet it in: as it is, in the Authorization header's
+// base64 and percent-encoded as in a form or URL. Replaces the forms of the secret before.
+void redact_in_logs(const config::ZoomConfig& zoom) {
+  std::string basic = zoom::basic_credentials(zoom.client_id, zoom.client_secret);
+  std::string percent_encoded = zoom::percent_encode(zoom.client_secret);
+  log::set_redacted_values({zoom.client_secret, basic, percent_encoded});
+  wipe(basic);
+  wipe(percent_encoded);
+}
+
+void log_warnings(const config::Config& config) {
+  for (const std::string& warning : config.warnings) {
+    log::warn("config warning", "warning=" + log::quote(warning));
+  }
+}
+
 PollerOptions poller_options_of(const config::Config& config,
                                 std::chrono::milliseconds min_publish_interval) {
   PollerOptions options;
@@ -59,12 +77,21 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
   return options;
 }
 
+std::string on_off(bool on) {
+  return on ? "true" : "false";
+}
+
 }  // namespace
+
+std::string web_config_path_of(const config::Config& config, const std::string& flag) {
+  return flag.empty() ? config.web.config_file : flag;
+}
 
 Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions options)
     : io_(io),
       config_(std::move(config)),
       options_(std::move(options)),
+      auth_(io),
       http_client_(io, http_options_of(config_)),
       scheduler_(scheduler_options_of(config_)),
       gate_(io, scheduler_, metrics_),
@@ -97,6 +124,8 @@ void Exporter::start() {
     log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
   }
   log::set_level(config_.log_level);
+  redact_in_logs(config_.zoom);
+  log_warnings(config_);
   tokens_ = std::make_unique<zoom::TokenProvider>(
       io_, http_client_, metrics_, credentials_of(config_.zoom), options_.token_retry);
   try {
@@ -109,19 +138,27 @@ void Exporter::start() {
                                      poller_options_of(config_, options_.per_scrape_ttl),
                                      [this](const MeetingMap& meetings) { publish(meetings); });
 
+  const web::WebSecurity web = load_web(config_);
+  auth_.set_users(web.users);
+  tls_ = web.tls();
   // A host name such as "localhost" is resolved once at start; the first address is used.
   asio::ip::tcp::resolver resolver(io_);
   const asio::ip::tcp::endpoint endpoint =
       resolver.resolve(config_.listen_host, std::to_string(config_.listen_port))->endpoint();
   server_ = std::make_unique<http::Server>(
       io_, endpoint,
-      ScrapeHandler(
-          cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
-          options_.per_scrape_ttl));
+      AuthorizingHandler(
+          auth_,
+          ScrapeHandler(
+              cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
+              options_.per_scrape_ttl),
+          [this] { return config_.web.open_health_endpoints; }, metrics_),
+      http::ServerLimits{}, web.server);
   server_->start();
   const std::string listening =
       "address=" + log::quote(server_->local_endpoint().address().to_string()) +
-      " port=" + std::to_string(server_->local_endpoint().port());
+      " port=" + std::to_string(server_->local_endpoint().port()) + " tls=" + on_off(tls_) +
+      " basic_auth=" + on_off(auth_.required());
   log::info("listening", listening);
   systemd_.ready("listening " + listening);
 
@@ -160,6 +197,7 @@ void Exporter::stop() {
   if (poller_) poller_->stop();
   gate_.stop();
   http_client_.cancel_all();
+  auth_.stop();
   if (server_) server_->stop();
   if (simulator_) simulator_->stop();
   trim_timer_.cancel();
@@ -180,8 +218,11 @@ void Exporter::reload() {
   try {
     config::Config next =
         config::load_config(options_.config_path, simulate_options(options_.simulate));
+    const web::WebSecurity web = load_web(next);
     apply_simulator_endpoints(next);
     apply(next);
+    apply_web(web);
+    log_warnings(next);
     log::info("config reloaded", "file=" + log::quote(options_.config_path));
   } catch (const config::ConfigError& error) {
     log::error("config reload failed; keeping the running config",
@@ -204,6 +245,7 @@ void Exporter::apply(const config::Config& next) {
   const auto& old = config_.zoom;
   if (zoom.account_id != old.account_id || zoom.client_id != old.client_id ||
       zoom.client_secret != old.client_secret || zoom.oauth_token_url != old.oauth_token_url) {
+    redact_in_logs(zoom);
     tokens_->set_credentials(std::move(credentials));
   }
   client_->set_options(client_options_of(next));
@@ -214,6 +256,28 @@ void Exporter::apply(const config::Config& next) {
   config_ = next;
   config_.listen_host = listen_host;
   config_.listen_port = listen_port;
+}
+
+web::WebSecurity Exporter::load_web(const config::Config& config) const {
+  const std::string path = web_config_path_of(config, options_.web_config_path);
+  if (path.empty()) return {};
+  web::WebSecurity web = web::load_web_config(path);
+  log::info("web config loaded", "file=" + log::quote(path) + " tls=" + on_off(web.tls()) +
+                                     " client_auth_type=" + web.client_auth_type +
+                                     " basic_auth_users=" + std::to_string(web.users.size()));
+  return web;
+}
+
+// Keep-alive connections keep the TLS session they have; the users apply to every request from
+// now on, so a removed user is locked out at once.
+void Exporter::apply_web(const web::WebSecurity& web) {
+  if (web.tls() != tls_) {
+    log::warn(web.tls() ? "TLS switched on: scrapers must use https"
+                        : "TLS switched off: scrapers must use http");
+  }
+  tls_ = web.tls();
+  server_->set_security(web.server);
+  auth_.set_users(web.users);
 }
 
 void Exporter::publish(const MeetingMap& meetings) {

@@ -19,6 +19,8 @@
 #include "metrics/exposition_cache.hpp"
 #include "scheduler/refresh_scheduler.hpp"
 #include "simulator/simulated_zoom.hpp"
+#include "web/basic_auth.hpp"
+#include "web/web_security.hpp"
 #include "zoom/http_client.hpp"
 #include "zoom/token_provider.hpp"
 #include "zoom/zoom_client.hpp"
@@ -27,13 +29,19 @@ namespace zqe::daemon {
 
 struct ExporterOptions {
   std::string config_path;  // reread on SIGHUP; empty: nothing to reload
-  bool simulate = false;    // run the simulated Zoom account in-process and poll it
+  // --web.config.file: wins over web.config_file of the config, on every reload too.
+  std::string web_config_path;
+  bool simulate = false;  // run the simulated Zoom account in-process and poll it
   bool handle_signals = true;
   // How stale the exporter's own metrics and the data ages may be on a scrape, and the least
   // time between two publishes of the QoS series (tests: 0).
   std::chrono::milliseconds per_scrape_ttl{1000};
   zoom::TokenRetryPolicy token_retry{};  // tests: zero, so that a forced poll asks again at once
 };
+
+// The web config file in force: `flag` (--web.config.file) when given, else the config's
+// web.config_file; empty for plain HTTP without auth.
+std::string web_config_path_of(const config::Config& config, const std::string& flag);
 
 // The daemon: wires the Zoom client, the poller, the metric cache and the HTTP server onto one
 // io_context, and handles SIGTERM/SIGINT (stop) and SIGHUP (reload) inside the event loop.
@@ -49,7 +57,8 @@ class Exporter {
   // Stops polling, aborts requests in flight and closes the listener; io_context.run() then
   // returns once the last handler has finished.
   void stop();
-  // Rereads the config file; keeps the running config when the new one is invalid.
+  // Rereads the config file and the web config file (with its certificates); keeps everything
+  // running as it is when either is invalid.
   void reload();
   // Lists and refreshes every meeting now, within the rate limits (tests).
   void poll_now() { poller_->poll_now(); }
@@ -61,6 +70,9 @@ class Exporter {
  private:
   void apply_simulator_endpoints(config::Config& config) const;
   void apply(const config::Config& config);
+  // The web config the config names (plain HTTP without auth when none); throws ConfigError.
+  web::WebSecurity load_web(const config::Config& config) const;
+  void apply_web(const web::WebSecurity& web);
   void publish(const MeetingMap& meetings);
   std::string per_scrape_text();
   void wait_for_signal();
@@ -71,6 +83,7 @@ class Exporter {
   std::unique_ptr<simulator::SimulatedZoom> simulator_;
   metrics::ExporterMetrics metrics_;
   metrics::ExpositionCache cache_;
+  web::BasicAuth auth_;  // outlives server_, whose handler uses it
   zoom::HttpClient http_client_;
   scheduler::RefreshScheduler scheduler_;
   SchedulerGate gate_;
@@ -78,6 +91,7 @@ class Exporter {
   std::unique_ptr<zoom::ZoomClient> client_;
   std::unique_ptr<Poller> poller_;
   std::unique_ptr<http::Server> server_;
+  bool tls_ = false;  // whether the server's new connections use TLS
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_deadline_;
   boost::asio::steady_timer trim_timer_;  // returns freed heap pages after publishes

@@ -1,6 +1,8 @@
 #include "http/connection.hpp"
 
 #include <algorithm>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -12,15 +14,16 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <limits>
 #include <optional>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "common/log.hpp"
@@ -32,6 +35,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr const char* kServerName = "zoom-qos-exporter";
 constexpr unsigned kHttp11 = 11;
@@ -49,6 +53,11 @@ constexpr std::size_t kReadAhead = 16 * 1024;
 // Beast 1.74 speaks boost::string_view, which does not convert to std::string implicitly.
 std::string to_string(beast::string_view text) {
   return std::string(text.data(), text.size());
+}
+
+// The peer closed its end: over TLS without close_notify, which many clients skip.
+bool is_end_of_input(const beast::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
 bool is_malformed_request(const beast::error_code& ec) {
@@ -74,7 +83,8 @@ Request to_request(bhttp::request<bhttp::string_body>& message) {
 }
 
 // Status line and header fields. The body is sent separately, straight from the shared chunks.
-std::string serialize_head(const Response& response, unsigned version, bool keep_alive) {
+std::string serialize_head(const Response& response, const Headers& security_headers,
+                           unsigned version, bool keep_alive) {
   bhttp::response<bhttp::empty_body> head;
   head.version(version);
   head.result(response.status);
@@ -83,6 +93,7 @@ std::string serialize_head(const Response& response, unsigned version, bool keep
   // Set by hand: prepare_payload() would compute it from the (empty) body type.
   head.set(bhttp::field::content_length, std::to_string(response.body_size()));
   for (const auto& [name, value] : response.headers) head.insert(name, value);
+  for (const auto& [name, value] : security_headers) head.insert(name, value);
   head.keep_alive(keep_alive);
   std::ostringstream text;
   text << head.base();
@@ -91,25 +102,45 @@ std::string serialize_head(const Response& response, unsigned version, bool keep
 
 }  // namespace
 
-// One accepted socket. Every step runs under a deadline of the tcp_stream, and every completion
-// handler holds a shared_ptr to the connection, so it lives exactly as long as work is pending.
-// Requests are read one at a time and the next is read only after the response is written, which
-// answers pipelined requests in order.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One accepted socket, plain (Stream = beast::tcp_stream) or TLS (TlsStream). Every step runs
+// under a deadline of the tcp_stream at the bottom, and every completion handler holds a
+// shared_ptr to the connection, so it lives exactly as long as work is pending. Requests are read
+// one at a time and the next is read only after the response is written, which answers
+// pipelined requests in order.
+template <typename Stream>
+class Connection final : public ConnectionBase,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(std::shared_ptr<ServerCore> core, tcp::socket socket)
-      : core_(std::move(core)), stream_(std::move(socket)), buffer_(header_limit() + kReadAhead) {
+  template <typename... StreamArguments>
+  Connection(std::shared_ptr<ServerCore> core, std::shared_ptr<const SecuritySettings> security,
+             StreamArguments&&... stream_arguments)
+      : core_(std::move(core)),
+        security_(std::move(security)),
+        stream_(std::forward<StreamArguments>(stream_arguments)...),
+        buffer_(header_limit() + kReadAhead) {
     beast::error_code unknown_peer;
-    peer_ = stream_.socket().remote_endpoint(unknown_peer);
+    peer_ = lowest().socket().remote_endpoint(unknown_peer);
     core_->open_connections.insert(this);
   }
-  ~Connection() { core_->open_connections.erase(this); }
+  ~Connection() override { core_->open_connections.erase(this); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // The first request gets request_timeout from the moment of accept, so a client that connects
-  // and sends nothing is cut off as early as one that sends slowly.
-  void serve() { read_request(); }
+  // The first request (and over TLS the handshake before it) gets request_timeout from the
+  // moment of accept, so a client that connects and sends nothing is cut off as early as one
+  // that sends slowly.
+  void serve() {
+    lowest().expires_after(core_->limits.request_timeout);
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      read_request();
+    }
+  }
 
   void turn_away() {
     Response response = Response::text(503, "too many connections\n");
@@ -117,18 +148,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send(std::move(response), kHttp11, /*keep_alive=*/false, /*head_only=*/false);
   }
 
-  void close() { stream_.close(); }
+  void close() override { lowest().close(); }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void on_handshake(beast::error_code ec) {
+    if (core_->stopped) return;
+    if (ec) return end(ec, "tls handshake");
+    if (security_->accept_peer && !security_->accept_peer(stream_.native_handle())) {
+      return log_drop("tls handshake", "client certificate not allowed");
+    }
+    read_request();
+  }
+
   void await_next_request() {
-    if (buffer_.size() > 0) return read_request();  // pipelined: already here
-    stream_.expires_after(core_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t size) {
-                              if (ec) return self->end(ec, "wait for request");
-                              self->buffer_.commit(size);
-                              self->read_request();
-                            });
+    if (buffer_.size() > 0) return start_request();  // pipelined: already here
+    lowest().expires_after(core_->limits.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t size) {
+          if (ec) return self->end(ec, "wait for request");
+          self->buffer_.commit(size);
+          self->start_request();
+        });
   }
 
   std::uint32_t header_limit() const {
@@ -136,12 +179,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
         core_->limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max()));
   }
 
+  void start_request() {
+    lowest().expires_after(core_->limits.request_timeout);
+    read_request();
+  }
+
+  // Under the deadline already set: from the accept for the first request, else start_request's.
   void read_request() {
     parser_.emplace();
     parser_->header_limit(header_limit());
     parser_->body_limit(core_->limits.max_body_bytes);
     header_bytes_ = 0;
-    stream_.expires_after(core_->limits.request_timeout);
     read_header();
   }
 
@@ -157,9 +205,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (ec && ec != bhttp::error::need_more) return on_request(ec);
       if (parser_->is_header_done()) {
         return bhttp::async_read(stream_, buffer_, *parser_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                   self->on_request(ec);
-                                 });
+                                 [self = this->shared_from_this()](
+                                     beast::error_code ec, std::size_t) { self->on_request(ec); });
       }
       if (header_bytes_ + buffer_.size() >= header_limit()) {
         return on_request(bhttp::error::header_limit);
@@ -167,15 +214,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     // Less than header_limit() bytes are in the buffer now, which leaves kReadAhead of room.
     const std::size_t room = std::min(kReadAhead, buffer_.max_size() - buffer_.size());
-    stream_.async_read_some(buffer_.prepare(room),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t size) {
-                              self->on_header_read(ec, size);
-                            });
+    stream_.async_read_some(buffer_.prepare(room), [self = this->shared_from_this()](
+                                                       beast::error_code ec, std::size_t size) {
+      self->on_header_read(ec, size);
+    });
   }
 
   void on_header_read(beast::error_code ec, std::size_t size) {
     if (core_->stopped) return;
-    if (ec == asio::error::eof && parser_->got_some()) {
+    if (is_end_of_input(ec) && parser_->got_some()) {
       parser_->put_eof(ec);  // partial_message: the peer left in the middle of a request
     }
     if (ec) return on_request(ec);
@@ -198,31 +245,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bhttp::request<bhttp::string_body> message = parser_->release();
     const Request request = to_request(message);
     ++requests_;
-    const bool keep_alive =
-        message.keep_alive() && requests_ < core_->limits.max_requests_per_connection;
-    send(run_handler(request), message.version(), keep_alive,
-         /*head_only=*/message.method() == bhttp::verb::head);
+    awaiting_ = AwaitedResponse{
+        .version = message.version(),
+        .keep_alive = message.keep_alive() && requests_ < core_->limits.max_requests_per_connection,
+        .head_only = message.method() == bhttp::verb::head};
+    run_handler(request);
   }
 
-  Response run_handler(const Request& request) {
-    const auto log_failure = [&request](std::string_view what) {
-      log::error("http handler failed", "method=" + log::quote(request.method) +
-                                            " path=" + log::quote(request.path) +
-                                            " error=" + log::quote(what));
-    };
+  void run_handler(const Request& request) {
+    const std::size_t number = requests_;
     try {
-      Response response = core_->handler(request);
-      // Beast throws on a status it cannot write, and that would escape io_context::run().
-      if (response.status < 100 || response.status > 999) {
-        throw std::out_of_range("invalid status " + std::to_string(response.status));
-      }
-      return response;
+      core_->handler(request, [self = this->shared_from_this(), number](Response response) {
+        self->on_response(number, std::move(response));
+      });
+      return;
     } catch (const std::exception& e) {
-      log_failure(e.what());
+      on_response(number, handler_failure(request, e.what()));
     } catch (...) {
-      log_failure("unknown exception");
+      on_response(number, handler_failure(request, "unknown exception"));
     }
-    return Response::text(500, "internal server error\n");
+  }
+
+  // `number` tells the response to this request from a late or repeated one to an earlier.
+  void on_response(std::size_t number, Response response) {
+    if (core_->stopped || !awaiting_ || number != requests_) return;
+    const AwaitedResponse awaited = *awaiting_;
+    awaiting_.reset();
+    // Beast throws on a status it cannot write, and that would escape io_context::run().
+    if (response.status < 100 || response.status > 999) {
+      log::error("http handler failed",
+                 "error=" + log::quote("invalid status " + std::to_string(response.status)));
+      response = Response::text(500, "internal server error\n");
+    }
+    send(std::move(response), awaited.version, awaited.keep_alive, awaited.head_only);
   }
 
   // For requests the server refuses: the stream is out of sync, so nothing after it can be read.
@@ -233,11 +288,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // One gathered write of the head and the body pieces as they are: no copy of the body, which
   // may be a large cached exposition written to many sockets at once. response_ keeps the pieces
-  // alive until the write completes.
+  // alive until the write completes. (Over TLS, Beast's ssl_stream packs small pieces into
+  // records of up to 16 KiB.)
   void send(Response response, unsigned version, bool keep_alive, bool head_only) {
     keep_alive_ = keep_alive;
     response_ = std::move(response);
-    response_head_ = serialize_head(response_, version, keep_alive);
+    response_head_ = serialize_head(response_, security_->response_headers, version, keep_alive);
 
     std::vector<asio::const_buffer> buffers;
     const std::size_t shared_pieces = response_.shared_body ? response_.shared_body->size() : 0;
@@ -250,9 +306,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       for (const auto& chunk : response_.body) buffers.push_back(asio::buffer(*chunk));
     }
-    stream_.expires_after(core_->limits.write_timeout);
+    lowest().expires_after(core_->limits.write_timeout);
     asio::async_write(stream_, buffers,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->end(ec, "write response");
                         self->response_ = {};
                         if (self->keep_alive_) return self->await_next_request();
@@ -260,43 +316,68 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
+  // Over TLS, close_notify is exchanged first; then, for both kinds, the TCP close below. The
+  // whole close is bounded by linger_timeout.
   void close_gracefully() {
-    beast::error_code already_gone;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, already_gone);
     // Pipelined requests left over are dropped, and the buffer has room for the drain's reads.
     buffer_.clear();
-    stream_.expires_after(core_->limits.linger_timeout);
+    lowest().expires_after(core_->limits.linger_timeout);
+    if constexpr (kTls) {
+      // Whatever the peer does with its close_notify (answer it, skip it, reset), the TCP close
+      // follows.
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close_tcp(); });
+    } else {
+      close_tcp();
+    }
+  }
+
+  void close_tcp() {
+    beast::error_code already_gone;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, already_gone);
     discard_input();
   }
 
   // Whatever ends the drain (the peer's close, an error, the linger limit) ends the connection.
+  // It reads below TLS: after close_notify only the TCP close is still of interest.
   void discard_input() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (!ec) self->discard_input();
-                            });
+    lowest().async_read_some(buffer_.prepare(kReadChunk),
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (!ec) self->discard_input();
+                             });
   }
 
   // The one exit for a failed step: nothing new is scheduled, so the last shared_ptr goes away
-  // with this completion and the socket closes. Peers leaving and stop() are routine; timeouts
-  // and resets are worth a debug line.
+  // with this completion and the socket closes. Peers leaving and stop() are routine; timeouts,
+  // resets and failed handshakes are worth a debug line.
   void end(beast::error_code ec, std::string_view step) {
-    if (core_->stopped || ec == asio::error::operation_aborted || ec == asio::error::eof ||
+    if (core_->stopped || ec == asio::error::operation_aborted || is_end_of_input(ec) ||
         ec == bhttp::error::end_of_stream) {
       return;
     }
-    std::ostringstream peer;
-    peer << peer_;
-    log::debug("http connection dropped", "peer=" + log::quote(peer.str()) +
-                                              " step=" + log::quote(step) +
-                                              " error=" + log::quote(ec.message()));
+    log_drop(step, ec.message());
   }
 
+  void log_drop(std::string_view step, std::string_view error) const {
+    std::ostringstream peer;
+    peer << peer_;
+    log::debug("http connection dropped", "peer=" + log::quote(peer.str()) + " step=" +
+                                              log::quote(step) + " error=" + log::quote(error));
+  }
+
+  struct AwaitedResponse {
+    unsigned version;
+    bool keep_alive;
+    bool head_only;
+  };
+
   std::shared_ptr<ServerCore> core_;
-  beast::tcp_stream stream_;
+  std::shared_ptr<const SecuritySettings> security_;  // as at accept: also keeps the TLS context
+  Stream stream_;
   tcp::endpoint peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<AwaitedResponse> awaiting_;  // set while the handler has the request
   Response response_;
   std::string response_head_;
   bool keep_alive_ = false;
@@ -305,16 +386,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 void serve(std::shared_ptr<ServerCore> core, tcp::socket socket) {
-  std::make_shared<Connection>(std::move(core), std::move(socket))->serve();
+  std::shared_ptr<const SecuritySettings> security = core->security;
+  if (security->tls) {
+    asio::ssl::context& tls = *security->tls;
+    std::make_shared<Connection<TlsStream>>(std::move(core), std::move(security), std::move(socket),
+                                            tls)
+        ->serve();
+  } else {
+    std::make_shared<Connection<beast::tcp_stream>>(std::move(core), std::move(security),
+                                                    std::move(socket))
+        ->serve();
+  }
 }
 
 void turn_away(std::shared_ptr<ServerCore> core, tcp::socket socket) {
-  std::make_shared<Connection>(std::move(core), std::move(socket))->turn_away();
+  if (core->security->tls) return;  // the socket closes here
+  std::shared_ptr<const SecuritySettings> security = core->security;
+  std::make_shared<Connection<beast::tcp_stream>>(std::move(core), std::move(security),
+                                                  std::move(socket))
+      ->turn_away();
 }
 
 void close_all(ServerCore& core) {
   // Closing only cancels: completions run later, so no connection is destroyed during the loop.
-  for (Connection* connection : core.open_connections) connection->close();
+  for (ConnectionBase* connection : core.open_connections) connection->close();
   core.open_connections.clear();
 }
 

@@ -42,11 +42,17 @@ class ThrottledLog {
   std::uint64_t unlogged_ = 0;
 };
 
+// The settings of a server without TLS and extra headers stand for "none".
+std::shared_ptr<const SecuritySettings> or_plain(std::shared_ptr<const SecuritySettings> security) {
+  return security ? std::move(security) : std::make_shared<const SecuritySettings>();
+}
+
 }  // namespace
 
 struct Server::State : detail::ServerCore, std::enable_shared_from_this<State> {
-  State(asio::io_context& io, const tcp::endpoint& endpoint, Handler handler, ServerLimits limits)
-      : ServerCore(std::move(handler), limits),
+  State(asio::io_context& io, const tcp::endpoint& endpoint, AsyncHandler handler,
+        ServerLimits limits, std::shared_ptr<const SecuritySettings> security)
+      : ServerCore(std::move(handler), limits, or_plain(std::move(security))),
         acceptor(io),
         accept_retry(io),
         endpoint(endpoint) {}
@@ -109,7 +115,17 @@ struct Server::State : detail::ServerCore, std::enable_shared_from_this<State> {
 
 Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, Handler handler,
                ServerLimits limits)
-    : state_(std::make_shared<State>(io, endpoint, std::move(handler), limits)) {}
+    : Server(
+          io, endpoint,
+          [handler = std::move(handler)](const Request& request, const Responder& respond) {
+            respond(answer(handler, request));
+          },
+          limits) {}
+
+Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, AsyncHandler handler,
+               ServerLimits limits, std::shared_ptr<const SecuritySettings> security)
+    : state_(
+          std::make_shared<State>(io, endpoint, std::move(handler), limits, std::move(security))) {}
 
 Server::~Server() {
   stop();
@@ -132,6 +148,10 @@ void Server::stop() {
   state_->acceptor.close(already_closed);
   state_->accept_retry.cancel();
   detail::close_all(*state_);
+}
+
+void Server::set_security(std::shared_ptr<const SecuritySettings> security) {
+  state_->security = or_plain(std::move(security));
 }
 
 tcp::endpoint Server::local_endpoint() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "http/security.hpp"
 #include "http/types.hpp"
 
 namespace zqe::http {
@@ -38,14 +39,18 @@ struct ServerLimits {
   std::size_t max_requests_per_connection = 1000;
 };
 
-// A small HTTP/1.1 server on the caller's io_context: keep-alive, HEAD, limits on header and
-// body size, connection count and time per step. Violations get 400/413/431/503 or a close,
-// never an exception out of run(). The handler runs on the io_context's thread.
-// A HEAD request reaches the handler as GET; the server sends that response's head only.
+// A small HTTP/1.1 server on the caller's io_context: keep-alive, HEAD, optional TLS, limits on
+// header and body size, connection count and time per step, over TLS as over plain TCP.
+// Violations get 400/413/431/503 or a close, never an exception out of run(). The handler runs on
+// the io_context's thread. A HEAD request reaches the handler as GET; the server sends that
+// response's head only.
 class Server {
  public:
   Server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
          Handler handler, ServerLimits limits = {});
+  Server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+         AsyncHandler handler, ServerLimits limits = {},
+         std::shared_ptr<const SecuritySettings> security = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -54,6 +59,9 @@ class Server {
   void start();
   // Stops accepting and closes every connection; pending handlers finish with operation_aborted.
   void stop();
+  // For the connections accepted from now on (null: plain HTTP, no extra headers); those open
+  // keep theirs. TLS can be switched on or off this way too.
+  void set_security(std::shared_ptr<const SecuritySettings> security);
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Connections open now, those refused at max_connections included until they close.

@@ -1,6 +1,9 @@
 #include "http/types.hpp"
 
+#include <exception>
 #include <optional>
+
+#include "common/log.hpp"
 
 namespace zqe::http {
 namespace {
@@ -75,6 +78,22 @@ std::string Response::body_string() const {
   }
   for (const auto& chunk : body) joined += *chunk;
   return joined;
+}
+
+Response answer(const Handler& handler, const Request& request) {
+  try {
+    return handler(request);
+  } catch (const std::exception& e) {
+    return handler_failure(request, e.what());
+  } catch (...) {
+    return handler_failure(request, "unknown exception");
+  }
+}
+
+Response handler_failure(const Request& request, std::string_view what) {
+  log::error("http handler failed", "method=" + log::quote(request.method) + " path=" +
+                                        log::quote(request.path) + " error=" + log::quote(what));
+  return Response::text(500, "internal server error\n");
 }
 
 bool iequals(std::string_view a, std::string_view b) {

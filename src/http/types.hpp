@@ -45,6 +45,18 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// Takes a handler's response to the client: called once, on the io_context's thread, at once or
+// later. Calls after the connection or the server has closed are ignored.
+using Responder = std::function<void(Response)>;
+// A handler that may answer later, e.g. after work on another thread. The request is valid only
+// during the call; the connection reads nothing else until the response comes.
+using AsyncHandler = std::function<void(const Request&, Responder respond)>;
+
+// Runs a handler; an exception becomes a 500 and an error line (handler_failure).
+Response answer(const Handler& handler, const Request& request);
+// The 500 for a request whose handler failed with `what`, logged.
+Response handler_failure(const Request& request, std::string_view what);
+
 // Case-insensitive ASCII comparison, for header names and tokens.
 bool iequals(std::string_view a, std::string_view b);
 std::string percent_decode(std::string_view text);

@@ -90,7 +90,13 @@ ExporterMetrics::ExporterMetrics()
                          .Name(name("exporter_poll_duration_seconds"))
                          .Help("Duration of the last poll cycle.")
                          .Register(*registry_)
-                         .Add({})) {
+                         .Add({})),
+      auth_failures_(prometheus::BuildCounter()
+                         .Name(name("exporter_http_auth_failures_total"))
+                         .Help("Requests refused by basic auth, by reason (missing: no or a "
+                               "malformed Authorization header, wrong: an unknown user or a wrong "
+                               "password, busy: too many logins being checked, answered 503).")
+                         .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name(name("exporter_build_info"))
       .Help("Version and git revision of the exporter; always 1.")
@@ -101,6 +107,7 @@ ExporterMetrics::ExporterMetrics()
     token_refreshes_.Add({{"result", result}});
     polls_.Add({{"result", result}});
   }
+  for (const char* reason : {"missing", "wrong", "busy"}) auth_failures_.Add({{"reason", reason}});
 }
 
 void ExporterMetrics::count_request(std::string_view endpoint, std::string_view code,
@@ -158,6 +165,10 @@ void ExporterMetrics::set_poll_duration(double seconds) {
 
 void ExporterMetrics::set_last_poll_success(double unix_seconds) {
   last_poll_success_.Set(unix_seconds);
+}
+
+void ExporterMetrics::count_auth_failure(std::string_view reason) {
+  auth_failures_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 std::string ExporterMetrics::render() const {

@@ -45,6 +45,8 @@ class ExporterMetrics {
                            double scheduled_meetings, double skipped_refreshes_total);
   void set_poll_duration(double seconds);
   void set_last_poll_success(double unix_seconds);
+  // A request basic auth refused: "missing", "wrong" or "busy".
+  void count_auth_failure(std::string_view reason);
 
   std::string render() const;
 
@@ -64,6 +66,7 @@ class ExporterMetrics {
   prometheus::Gauge& up_;
   prometheus::Gauge& last_poll_success_;
   prometheus::Gauge& poll_duration_;
+  prometheus::Family<prometheus::Counter>& auth_failures_;
 };
 
 }  // namespace zqe::metrics

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 #include "simulator/deterministic_random.hpp"
 #include "simulator/load_profile.hpp"
 

@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
+#include "http/basic_credentials.hpp"
 #include "simulator/deterministic_random.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "simulator/zoom_json.hpp"
@@ -176,15 +177,9 @@ std::string form_field(const http::Request& request, std::string_view name) {
 }
 
 bool has_valid_client_credentials(const http::Request& request) {
-  const std::string_view authorization = request.header("Authorization");
-  constexpr std::string_view kScheme = "Basic ";
-  if (authorization.size() < kScheme.size() ||
-      !http::iequals(authorization.substr(0, kScheme.size()), kScheme)) {
-    return false;
-  }
-  const std::optional<std::string> credentials =
-      base64_decode(authorization.substr(kScheme.size()), Base64Alphabet::standard);
-  return credentials == std::string(kClientId) + ":" + kClientSecret;
+  const std::optional<http::BasicCredentials> credentials =
+      http::parse_basic_authorization(request.header("Authorization"));
+  return credentials && credentials->user == kClientId && credentials->password == kClientSecret;
 }
 
 }  // namespace

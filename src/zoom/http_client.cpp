@@ -1,6 +1,8 @@
 #include "zoom/http_client.hpp"
 
 #include <openssl/ssl.h>
+#include <string.h>
+
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -266,6 +268,26 @@ class CancelRegistration {
   std::uint64_t id_;
 };
 
+// Header values carry credentials (Basic for a token, Bearer for the API), so every copy is
+// wiped before its memory is freed. The bytes are the request's own, never const objects.
+void wipe(std::string_view text) {
+  explicit_bzero(const_cast<char*>(text.data()), text.size());
+}
+
+// Wipes the header values of a request's message when the request is done.
+class HeaderWipe {
+ public:
+  explicit HeaderWipe(const bhttp::fields& fields) : fields_(fields) {}
+  ~HeaderWipe() {
+    for (const auto& field : fields_) wipe({field.value().data(), field.value().size()});
+  }
+  HeaderWipe(const HeaderWipe&) = delete;
+  HeaderWipe& operator=(const HeaderWipe&) = delete;
+
+ private:
+  const bhttp::fields& fields_;
+};
+
 void fail(HttpOutcome& outcome, TransportError error, const error_code& ec) {
   outcome.error = error;
   outcome.error_detail = ec.message();
@@ -288,7 +310,10 @@ bhttp::request<bhttp::string_body> make_request(const Url& url, OutgoingRequest&
   message.set(bhttp::field::user_agent, std::string("zoom-qos-exporter/") + kVersion);
   message.set(bhttp::field::accept, "application/json");
   // No Connection header: HTTP/1.1 connections are persistent by default.
-  for (auto& [name, value] : request.headers) message.set(name, value);
+  for (auto& [name, value] : request.headers) {
+    message.set(name, value);
+    wipe(value);
+  }
   message.body() = std::move(request.body);
   message.prepare_payload();
   return message;
@@ -380,6 +405,7 @@ asio::awaitable<HttpOutcome> HttpClient::send(const Url& url, OutgoingRequest re
   const auto generation = impl.cancel_generation;
   HttpOutcome outcome;
   auto message = make_request(url, request);
+  const HeaderWipe header_wipe(message);
   const PoolKey key{url.tls, url.host, url.port};
 
   std::unique_ptr<Connection> connection = impl.pool->take(key);

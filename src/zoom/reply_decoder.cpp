@@ -390,4 +390,15 @@ ErrorBody decode_error_body(std::string_view body) {
   return error_body;
 }
 
+TokenErrorBody decode_token_error_body(std::string_view body) {
+  rapidjson::Document document;
+  document.Parse<kParseFlags>(body.data(), body.size());
+  TokenErrorBody error_body;
+  if (document.HasParseError() || !document.IsObject()) return error_body;
+  error_body.error = string_or_empty(document, "error");
+  error_body.reason = string_or_empty(document, "reason");
+  if (error_body.reason.empty()) error_body.reason = string_or_empty(document, "error_description");
+  return error_body;
+}
+
 }  // namespace zqe::zoom

@@ -48,6 +48,13 @@ struct ErrorBody {
   std::string message;
 };
 
+// `{"error": "invalid_client", "reason": "..."}` as Zoom's token endpoint sends with errors
+// (`error_description` in place of `reason`, as RFC 6749 has it, is read too).
+struct TokenErrorBody {
+  std::string error;
+  std::string reason;
+};
+
 // The body may be modified (in-situ parsing).
 // A page of the live meeting list, or with MeetingType::webinar of the live webinar list (its
 // array is "webinars"); every meeting decoded gets that type.
@@ -57,5 +64,7 @@ Decoded<ParticipantsPage> decode_participants_page(std::string& body);
 Decoded<TokenReply> decode_token_reply(std::string_view body);
 // Never fails: an unparsable body gives an empty ErrorBody.
 ErrorBody decode_error_body(std::string_view body);
+// Never fails: an unparsable body gives an empty TokenErrorBody.
+TokenErrorBody decode_token_error_body(std::string_view body);
 
 }  // namespace zqe::zoom

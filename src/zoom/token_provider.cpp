@@ -7,6 +7,8 @@
 #include <cmath>
 #include <random>
 
+#include "common/redactor.hpp"
+#include "common/wipe.hpp"
 #include "zoom/reply_decoder.hpp"
 
 namespace zqe::zoom {
@@ -21,6 +23,20 @@ std::string base64(std::string_view text) {
   std::string out(b64::encoded_size(text.size()), '\0');
   out.resize(b64::encode(out.data(), text.data(), text.size()));
   return out;
+}
+
+// Zoom's own words on why it refused a token (e.g. "invalid_client: Invalid client_id or
+// client_secret"), or "". A hostile or broken endpoint could echo the credentials it was sent
+// back, so they are redacted, and the text is kept short.
+std::string refusal_reason(std::string_view body, const log::Redactor& credentials) {
+  constexpr std::size_t kLongestReason = 200;
+  const TokenErrorBody refusal = decode_token_error_body(body);
+  std::string reason = refusal.error;
+  if (!refusal.error.empty() && !refusal.reason.empty()) reason += ": ";
+  reason += refusal.reason;
+  credentials.redact(reason);
+  if (reason.size() > kLongestReason) reason = reason.substr(0, kLongestReason) + "...";
+  return reason;
 }
 
 // How long to use a token: Zoom says 3600 s. A missing or absurd expires_in is clamped so the
@@ -47,6 +63,15 @@ Clock::duration retry_delay(const TokenRetryPolicy& retry, int failures_in_a_row
 
 }  // namespace
 
+std::string basic_credentials(std::string_view client_id, std::string_view client_secret) {
+  std::string plain;
+  plain.reserve(client_id.size() + 1 + client_secret.size());
+  plain.append(client_id).append(":").append(client_secret);
+  std::string encoded = base64(plain);
+  wipe(plain);
+  return encoded;
+}
+
 TokenProvider::TokenProvider(asio::io_context& io, HttpClient& http,
                              metrics::ExporterMetrics& metrics, Credentials credentials,
                              TokenRetryPolicy retry)
@@ -57,6 +82,7 @@ TokenProvider::TokenProvider(asio::io_context& io, HttpClient& http,
       refresh_done_(io, Clock::time_point::max()) {}
 
 void TokenProvider::set_credentials(Credentials credentials) {
+  wipe(credentials_.client_secret);
   credentials_ = std::move(credentials);
   access_token_.clear();
   failures_in_a_row_ = 0;
@@ -86,12 +112,19 @@ asio::awaitable<TokenResult> TokenProvider::token() {
 asio::awaitable<void> TokenProvider::refresh() {
   refreshing_ = true;
   access_token_.clear();
+  std::string encoded = basic_credentials(credentials_.client_id, credentials_.client_secret);
+  std::string percent_encoded = percent_encode(credentials_.client_secret);
+  // What the reply must not carry back into messages: the secret as this request sent it, and
+  // as a form would have.
+  log::Redactor sent_credentials;
+  sent_credentials.set_values({credentials_.client_secret, encoded, percent_encoded});
+  wipe(percent_encoded);
   OutgoingRequest request;
   request.method = "POST";
   request.target = credentials_.token_url.path.empty() ? "/" : credentials_.token_url.path;
-  request.headers = {{"Authorization",
-                      "Basic " + base64(credentials_.client_id + ":" + credentials_.client_secret)},
-                     {"Content-Type", "application/x-www-form-urlencoded"}};
+  request.headers.emplace_back("Authorization", "Basic " + encoded);
+  wipe(encoded);
+  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.body =
       "grant_type=account_credentials&account_id=" + percent_encode(credentials_.account_id);
 
@@ -110,6 +143,10 @@ asio::awaitable<void> TokenProvider::refresh() {
                     " (" + outcome.error_detail + ")";
   } else if (outcome.status != 200) {
     failure.error = "token request answered HTTP " + std::to_string(outcome.status);
+    if (const std::string reason = refusal_reason(outcome.body, sent_credentials);
+        !reason.empty()) {
+      failure.error += " (" + reason + ")";
+    }
     // Zoom answers 400 invalid_client / 401 for wrong credentials or account id.
     if (outcome.status == 400 || outcome.status == 401 || outcome.status == 403) {
       failure.credentials_rejected = true;

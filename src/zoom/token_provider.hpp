@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "metrics/exporter_metrics.hpp"
 #include "zoom/http_client.hpp"
@@ -19,6 +20,9 @@ struct Credentials {
   std::string client_secret;
   Url token_url;
 };
+
+// CLIENT_ID:SECRET in base64, as the Authorization: Basic header of a token request carries it.
+std::string basic_credentials(std::string_view client_id, std::string_view client_secret);
 
 struct TokenResult {
   std::string access_token;           // empty on failure

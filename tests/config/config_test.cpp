@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/config_test_support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace zqe::config {
 namespace {
@@ -19,35 +21,6 @@ using namespace std::chrono_literals;
 const std::string kDataDir = ZQE_TEST_DATA_DIR;
 // The client_secret of every test file that has one; no message may ever contain it.
 constexpr std::string_view kFileSecret = "k3ep-Th1s-Secret";
-
-EnvLookup fake_env(std::map<std::string, std::string> variables = {}) {
-  return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
-    const auto found = variables.find(name);
-    if (found == variables.end()) return std::nullopt;
-    return found->second;
-  };
-}
-
-LoadOptions options_with(std::map<std::string, std::string> variables = {}) {
-  return {.simulate = false, .env = fake_env(std::move(variables))};
-}
-
-LoadOptions simulate_options() {
-  return {.simulate = true, .env = fake_env()};
-}
-
-std::string error_of(const std::function<void()>& load) {
-  try {
-    load();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(no ConfigError)";
-}
-
-std::string parse_error(std::string_view yaml, const LoadOptions& options = options_with()) {
-  return error_of([&] { parse_config(yaml, "test.yaml", options); });
-}
 
 constexpr std::string_view kCredentials = R"(
 zoom:
@@ -90,29 +63,11 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.simulator.enforce_rate_limits, expected.simulator.enforce_rate_limits);
   EXPECT_EQ(actual.simulator.plan, expected.simulator.plan);
   EXPECT_EQ(actual.simulator.speed, expected.simulator.speed);
+  EXPECT_EQ(actual.web.config_file, expected.web.config_file);
+  EXPECT_EQ(actual.web.open_health_endpoints, expected.web.open_health_endpoints);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "zqe-config-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string write(const std::string& name, std::string_view content) const {
-    const std::filesystem::path file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   const std::string path = kDataDir + "/valid-full.yaml";
@@ -150,6 +105,8 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_FALSE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::pro);
   EXPECT_EQ(config.simulator.speed, 2.5);
+  EXPECT_EQ(config.web.config_file, kDataDir + "/web-config.yml");  // beside the config file
+  EXPECT_FALSE(config.web.open_health_endpoints);
 }
 
 TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
@@ -167,6 +124,11 @@ TEST(LoadConfig, ExampleFileLoadsAndDocumentsTheDefaults) {
 TEST(LoadConfig, MissingFileNamesThePathAndTheCause) {
   EXPECT_EQ(error_of([] { load_config("no-such-dir/config.yaml", options_with()); }),
             "no-such-dir/config.yaml: cannot read config file: No such file or directory");
+}
+
+TEST(LoadConfig, AnEndlessFileIsRefusedNotRead) {
+  EXPECT_EQ(error_of([] { load_config("/dev/zero", options_with()); }),
+            "/dev/zero: cannot read config file: File too large");
 }
 
 TEST(ParseConfig, EmptyTextGivesTheDefaultsWhenSimulating) {
@@ -212,13 +174,29 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_TRUE(config.simulator.enforce_rate_limits);
   EXPECT_EQ(config.simulator.plan, Plan::business);
   EXPECT_EQ(config.simulator.speed, 1);
+  EXPECT_EQ(config.web.config_file, "");
+  EXPECT_TRUE(config.web.open_health_endpoints);
+}
+
+TEST(ParseConfig, WebConfigFileStartsAtTheConfigFilesDirectory) {
+  EXPECT_EQ(
+      parse_config("web:\n  config_file: web.yml\n", "/etc/zqe/config.yaml", simulate_options())
+          .web.config_file,
+      "/etc/zqe/web.yml");
+  EXPECT_EQ(parse_config("web:\n  config_file: /srv/web.yml\n", "/etc/zqe/config.yaml",
+                         simulate_options())
+                .web.config_file,
+            "/srv/web.yml");
 }
 
 TEST(ParseConfig, EmptyTextNeedsCredentialsUnlessSimulating) {
-  EXPECT_EQ(parse_error(""), "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID)");
+  EXPECT_EQ(parse_error(""),
+            "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID or the systemd "
+            "credential zoom-account-id)");
   EXPECT_EQ(parse_error("zoom:\n  account_id: a\n  client_id: c\n"),
-            "test.yaml: zoom.client_secret: required (or set zoom.client_secret_file or "
-            "ZOOM_CLIENT_SECRET)");
+            "test.yaml: zoom.client_secret: required (or set zoom.client_secret_file, "
+            "ZOOM_CLIENT_SECRET, ZOOM_CLIENT_SECRET_FILE or the systemd credential "
+            "zoom-client-secret)");
 }
 
 TEST(ParseConfig, AcceptsEveryListenForm) {
@@ -412,7 +390,8 @@ TEST(DefaultConfig, NeedsCredentialsUnlessSimulating) {
   EXPECT_EQ(error_of([] {
               default_config(options_with({{"ZOOM_ACCOUNT_ID", "a"}}));
             }),
-            "(no config file): zoom.client_id: required (or set ZOOM_CLIENT_ID)");
+            "(no config file): zoom.client_id: required (or set ZOOM_CLIENT_ID or the systemd "
+            "credential zoom-client-id)");
 }
 
 TEST(VariableExpansion, ExpandsCredentialsFromTheEnvironment) {
@@ -490,7 +469,8 @@ TEST(SecretFile, ContentNeverAppearsInMessages) {
       parse_error("zoom:\n  client_id: \"${UNSET}\"\n  client_secret_file: " + secret_path + "\n");
   EXPECT_EQ(message, "test.yaml:2:14: zoom.client_id: environment variable UNSET is not set");
   EXPECT_EQ(parse_error("zoom:\n  client_secret_file: " + secret_path + "\n"),
-            "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID)");
+            "test.yaml: zoom.account_id: required (or set ZOOM_ACCOUNT_ID or the systemd "
+            "credential zoom-account-id)");
 }
 
 struct InvalidFile {
@@ -503,12 +483,16 @@ struct InvalidFile {
 const InvalidFile kInvalidFiles[] = {
     {"invalid-unknown-top-level-key.yaml",
      ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, limits, metrics, "
-     "simulator)"},
+     "simulator, web)"},
     {"invalid-unknown-nested-key.yaml",
      ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
      "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
      "qos_page_size, meetings_page_size, max_concurrent_requests)"},
     {"invalid-duplicate-key.yaml", ":3:3: poll.interval: duplicate key"},
+    {"invalid-web-config-file-empty.yaml",
+     ":2:16: web.config_file: must not be empty (leave it out for plain HTTP)"},
+    {"invalid-web-open-health-endpoints.yaml",
+     ":3:26: web.open_health_endpoints: expected a boolean (true or false), got \"no\""},
     {"invalid-section-not-map.yaml", ":2:7: poll: expected a map, got a scalar"},
     {"invalid-map-for-string.yaml", ":3:5: zoom.account_id: expected a string, got a map"},
     {"invalid-secret-not-string.yaml", ":4:18: zoom.client_secret: expected a string, got a list"},
@@ -593,9 +577,12 @@ const InvalidFile kInvalidFiles[] = {
      ":2:10: simulator.speed: must be a number from 1 to 3600"},
     {"invalid-enforce-rate-limits-number.yaml",
      ":2:24: simulator.enforce_rate_limits: expected a boolean (true or false), got \"1\""},
-    {"invalid-missing-credentials.yaml", ": zoom.client_id: required (or set ZOOM_CLIENT_ID)"},
+    {"invalid-missing-credentials.yaml",
+     ": zoom.client_id: required (or set ZOOM_CLIENT_ID or the systemd credential "
+     "zoom-client-id)"},
     {"invalid-empty-credential.yaml",
-     ":2:15: zoom.account_id: must not be empty (or set ZOOM_ACCOUNT_ID)"},
+     ":2:15: zoom.account_id: must not be empty (or set ZOOM_ACCOUNT_ID or the systemd "
+     "credential zoom-account-id)"},
 };
 
 std::string expected_message(const InvalidFile& file) {

@@ -27,6 +27,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "http/server_test_times.hpp"
+
 namespace zqe::http {
 namespace {
 
@@ -35,22 +37,14 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// Upper bound for anything the server should do promptly; reached only when a test fails.
-constexpr std::chrono::milliseconds kPatience = 5s;
-// The short limit used by the timeout tests, and the slack allowed around it.
-constexpr std::chrono::milliseconds kShortTimeout = 300ms;
-constexpr std::chrono::milliseconds kTimerSlack = 50ms;
+using namespace test_times;
+
 // How soon a normal request must be answered after (or during) an attack: generous, since it is
 // measured on a loaded CI machine and in sanitized builds, but far below any timeout in play.
 constexpr std::chrono::milliseconds kPrompt = 1s;
 
 constexpr std::size_t kLargeChunkSize = 2 * 1024 * 1024;
 constexpr std::size_t kLargeChunkCount = 8;
-
-std::string get(std::string_view target, std::string_view extra_headers = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) +
-         "\r\n";
-}
 
 std::string post(std::string_view target, std::string_view body) {
   return "POST " + std::string(target) +

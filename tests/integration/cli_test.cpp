@@ -4,12 +4,18 @@
 #include <unistd.h>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <fstream>
+#include <thread>
 #include <vector>
 
-#include "integration/exporter_process.hpp"
+#include "integration/simulated_exporter.hpp"
 #include "support/fake_notify_socket.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_pki.hpp"
 #include "support/test_tools.hpp"
+#include "support/tls_client.hpp"
+#include "web/bcrypt.hpp"
 
 // The real binary, as users run it.
 namespace zqe::test {
@@ -65,6 +71,39 @@ TEST(CliTest, CheckConfigRejectsAnInvalidConfigNamingFileLineAndKey) {
   std::remove(path.c_str());
 }
 
+TEST(CliTest, CheckConfigValidatesTheWebConfigToo) {
+  TempDir dir;
+  const std::string config = dir.write("config.yaml", "web:\n  config_file: web.yml\n");
+  dir.write("web.yml", "basic_auth_users:\n  alice: not-a-hash\n");
+  auto [status, output] = run_exporter("--check-config --simulate --config " + config);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(
+      output.find(dir.file("web.yml") + ":2:10: basic_auth_users.alice: must be a bcrypt hash"),
+      std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("not-a-hash"), std::string::npos) << output;
+
+  // --web.config.file wins over web.config_file, in both spellings.
+  const std::string good =
+      dir.write("good.yml", "basic_auth_users:\n  alice: " + web::bcrypt_hash("pw", 4) + "\n");
+  for (const std::string& flag : {"--web.config.file " + good, "--web.config.file=" + good}) {
+    SCOPED_TRACE(flag);
+    std::tie(status, output) =
+        run_exporter("--check-config --simulate --config " + config + " " + flag);
+    EXPECT_EQ(status, 0) << output;
+    EXPECT_NE(output.find(good + ": web config is valid"), std::string::npos) << output;
+  }
+  std::tie(status, output) = run_exporter("--simulate --web.config.file");
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("--web.config.file needs a file name"), std::string::npos) << output;
+  std::tie(status, output) =
+      run_exporter("--simulate --web.config.file " + dir.file("missing.yml"));
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find(dir.file("missing.yml") + ": cannot read web config file"),
+            std::string::npos)
+      << output;
+}
+
 TEST(CliTest, MissingConfigFileExitsWith2) {
   auto [status, output] = run_exporter("--config /nonexistent/zqe.yaml");
   EXPECT_EQ(status, 2);
@@ -73,7 +112,7 @@ TEST(CliTest, MissingConfigFileExitsWith2) {
 
 // --simulate end to end: ready, valid metrics, clean stop on SIGTERM.
 TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
-  ExporterProcess exporter("log_level: warn\nsimulator:\n  meetings: 5\n");
+  SimulatedExporter exporter("log_level: warn\nsimulator:\n  meetings: 5\n");
   ASSERT_TRUE(exporter.wait_until_ready());
   const std::string metrics = http_request(exporter.port(), "GET", "/metrics").body;
   // Five meetings and the simulator's two webinars.
@@ -95,12 +134,12 @@ TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
 // Under systemd (Type=notify): READY once /metrics listens, watchdog pings, STOPPING on SIGTERM.
 TEST(CliTest, TellsSystemdWhenReadyAndWhenStopping) {
   FakeNotifySocket systemd;
-  ExporterProcess exporter("log_level: warn\nsimulator:\n  meetings: 2\n",
-                           {{"NOTIFY_SOCKET", systemd.path()}, {"WATCHDOG_USEC", "400000"}});
+  SimulatedExporter exporter("log_level: warn\nsimulator:\n  meetings: 2\n",
+                             {"NOTIFY_SOCKET=" + systemd.path(), "WATCHDOG_USEC=400000"});
   std::vector<std::string> messages = systemd.wait_for("READY=1", 10s);
   ASSERT_FALSE(messages.empty());
-  EXPECT_EQ(messages.back(),
-            "READY=1\nSTATUS=listening address=127.0.0.1 port=" + std::to_string(exporter.port()));
+  EXPECT_EQ(messages.back(), "READY=1\nSTATUS=listening address=127.0.0.1 port=" +
+                                 std::to_string(exporter.port()) + " tls=false basic_auth=false");
   // /metrics answers as soon as READY was sent.
   EXPECT_EQ(http_request(exporter.port(), "GET", "/metrics").status, 200);
   // One ping with READY, then one every 200 ms (half of WATCHDOG_USEC).
@@ -115,6 +154,61 @@ TEST(CliTest, TellsSystemdWhenReadyAndWhenStopping) {
   messages = systemd.received();
   EXPECT_NE(std::find(messages.begin(), messages.end(), "STOPPING=1\nSTATUS=stopping"),
             messages.end());
+}
+
+// As Prometheus scrapes a protected exporter: https verified against the CA, basic auth; and a
+// certificate renewed on disk, served after SIGHUP.
+TEST(CliTest, SimulateServesMetricsOverTlsWithBasicAuth) {
+  TempDir dir;
+  TestPki pki(dir.path());
+  const Credential server = pki.issue("server", kLocalhostSans, /*client=*/false);
+  const std::string web =
+      dir.write("web.yml",
+                "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                "basic_auth_users:\n  prometheus: " +
+                    web::bcrypt_hash("scrape-secret", 4) + "\n");
+  SimulatedExporter exporter("log_level: warn\nsimulator:\n  meetings: 2\n", {},
+                             {"--web.config.file", web});
+  const unsigned short port = exporter.port();
+  TlsClientOptions tls;
+  tls.ca_path = pki.ca_path();
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready; ++i) {
+    try {
+      ready = https_request(port, "/readyz", tls).status == 200;
+    } catch (const std::exception&) {
+    }
+    if (!ready) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(ready);
+  const HttpReply scraped =
+      https_request(port, "/metrics", tls,
+                    {{"Authorization", basic_authorization("prometheus", "scrape-secret")}});
+  EXPECT_EQ(scraped.status, 200);
+  EXPECT_NE(scraped.body.find("zoom_live_meetings 4"), std::string::npos)
+      << scraped.body.substr(0, 500);
+  EXPECT_EQ(https_request(port, "/metrics", tls,
+                          {{"Authorization", basic_authorization("prometheus", "guess")}})
+                .status,
+            401);
+  EXPECT_EQ(https_request(port, "/metrics", tls).status, 401);
+
+  // A renewed certificate, picked up on SIGHUP.
+  EXPECT_EQ(served_certificate(port), server.certificate_pem);
+  const Credential renewed = pki.issue("renewed", kLocalhostSans, /*client=*/false);
+  dir.write("server.crt", renewed.certificate_pem);
+  dir.write("server.key", renewed.key_pem);
+  exporter.signal(SIGHUP);
+  bool renewed_served = false;
+  for (int i = 0; i < 100 && !renewed_served; ++i) {
+    renewed_served = served_certificate(port) == renewed.certificate_pem;
+    if (!renewed_served) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(renewed_served);
+
+  const auto [status, took] = exporter.terminate();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

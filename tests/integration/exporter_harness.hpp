@@ -43,6 +43,7 @@ class ExporterHarness {
     return http_request(port_, method, target);
   }
   std::string metrics() { return get("/metrics").body; }
+  unsigned short port() const { return port_; }
 
  private:
   // Waits until the exporter has finished `lists` lists and has nothing due.

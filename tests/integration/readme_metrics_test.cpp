@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "integration/exporter_process.hpp"
+#include "integration/simulated_exporter.hpp"
 #include "support/test_tools.hpp"
 
 // The README's metrics reference against what the exporter really emits.
@@ -56,7 +56,7 @@ TEST(ReadmeMetricsTest, TheTableListsExactlyTheFamiliesTheExporterEmits) {
   ASSERT_GT(documented.size(), 20u) << "README.md's metrics table not found";
 
   // Enough meetings that some participants share video and screens, and every family shows.
-  ExporterProcess exporter("log_level: warn\nsimulator:\n  meetings: 10\n");
+  SimulatedExporter exporter("log_level: warn\nsimulator:\n  meetings: 10\n");
   ASSERT_TRUE(exporter.wait_until_ready());
   const Families emitted = scraped_families(http_request(exporter.port(), "GET", "/metrics").body);
   ASSERT_FALSE(emitted.empty());

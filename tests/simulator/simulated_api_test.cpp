@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "simulator/simulator_test_support.hpp"
 

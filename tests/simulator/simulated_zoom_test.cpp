@@ -13,7 +13,7 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 #include "simulator/simulator_test_support.hpp"
 
 namespace zqe::simulator {

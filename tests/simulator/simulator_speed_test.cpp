@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 #include "simulator/simulated_api.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "simulator/simulator_test_support.hpp"

@@ -22,21 +22,14 @@ std::string HttpReply::header(const std::string& name) const {
   return "";
 }
 
-HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
-                       const std::vector<std::pair<std::string, std::string>>& headers) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+std::string http_request_text(const std::string& method, const std::string& target,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string request = method + " " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  request += "\r\n";
-  asio::write(socket, asio::buffer(request));
-  std::string raw;
-  boost::system::error_code ec;
-  asio::read(socket, asio::dynamic_buffer(raw), ec);
-  if (ec && ec != asio::error::eof) throw std::runtime_error("read: " + ec.message());
+  return request + "\r\n";
+}
 
+HttpReply parse_http_reply(const std::string& raw) {
   HttpReply reply;
   const auto header_end = raw.find("\r\n\r\n");
   if (header_end == std::string::npos || raw.size() < 12) throw std::runtime_error("no reply");
@@ -51,6 +44,20 @@ HttpReply http_request(unsigned short port, const std::string& method, const std
   }
   reply.body = raw.substr(header_end + 4);
   return reply;
+}
+
+HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(http_request_text(method, target, headers)));
+  std::string raw;
+  boost::system::error_code ec;
+  asio::read(socket, asio::dynamic_buffer(raw), ec);
+  if (ec && ec != asio::error::eof) throw std::runtime_error("read: " + ec.message());
+  return parse_http_reply(raw);
 }
 
 std::string gunzip(const std::string& data) {
@@ -86,6 +93,12 @@ std::pair<int, std::string> run_command(const std::string& command, const std::s
   const int status = pclose(pipe);
   unlink(input_path);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+unsigned short free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
 }
 
 }  // namespace zqe::test

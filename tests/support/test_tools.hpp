@@ -19,6 +19,14 @@ struct HttpReply {
 HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// The text of such a request, and the reply read up to the server's close, for other transports.
+std::string http_request_text(const std::string& method, const std::string& target,
+                              const std::vector<std::pair<std::string, std::string>>& headers);
+HttpReply parse_http_reply(const std::string& raw);
+
+// A TCP port of 127.0.0.1 that was free a moment ago, for a child process to listen on.
+unsigned short free_port();
+
 // Decompresses a gzip body; throws when it is not valid gzip.
 std::string gunzip(const std::string& data);
 

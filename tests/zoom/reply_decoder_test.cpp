@@ -594,5 +594,25 @@ TEST(DecodeErrorBody, NeverFails) {
   EXPECT_FALSE(decode_error_body(std::string(kHostileDepth, '[')).code);
 }
 
+TEST(DecodeTokenErrorBody, ZoomsAndRfc6749sFields) {
+  const TokenErrorBody zoom = decode_token_error_body(
+      R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})");
+  EXPECT_EQ(zoom.error, "invalid_client");
+  EXPECT_EQ(zoom.reason, "Invalid client_id or client_secret");
+  const TokenErrorBody standard =
+      decode_token_error_body(R"({"error":"invalid_grant","error_description":"Bad grant"})");
+  EXPECT_EQ(standard.error, "invalid_grant");
+  EXPECT_EQ(standard.reason, "Bad grant");
+}
+
+TEST(DecodeTokenErrorBody, NeverFails) {
+  for (std::string_view body : {"", "Service Unavailable", "[]", "{", R"({"error": 7})"}) {
+    SCOPED_TRACE(body);
+    const TokenErrorBody error = decode_token_error_body(body);
+    EXPECT_EQ(error.error, "");
+    EXPECT_EQ(error.reason, "");
+  }
+}
+
 }  // namespace
 }  // namespace zqe::zoom

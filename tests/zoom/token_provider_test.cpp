@@ -77,6 +77,38 @@ TEST_F(TokenProviderTest, RejectedCredentialsAreReportedToEveryWaiterWithAHint) 
   EXPECT_EQ(zoom.count("/oauth/token"), 1);
 }
 
+TEST_F(TokenProviderTest, ZoomsReasonIsReportedWithTheCredentialsItEchoesRedacted) {
+  // A hostile or broken endpoint sends back what it was sent: the secret and the header.
+  const std::string secret = "s3cret-Value+/=";
+  const std::string header = "Basic " + basic_credentials("client", secret);
+  zoom.on_token(
+      {{400,
+        R"({"error":"invalid_client","reason":"bad )" + secret + " in " + header + R"( "})",
+        {}}});
+  TokenProvider tokens(io, http, metrics,
+                       {"account", "client", secret, *parse_url(zoom.oauth_token_url())});
+  const TokenResult result = concurrent_tokens(tokens, 1)[0];
+  EXPECT_NE(result.error.find(
+                "HTTP 400 (invalid_client: bad <redacted> in Basic <redacted> ): Zoom rejected"),
+            std::string::npos)
+      << result.error;
+  EXPECT_EQ(result.error.find("s3cret"), std::string::npos) << result.error;
+  // The request did carry them: the redaction is what kept them out.
+  ASSERT_EQ(zoom.requests().size(), 1u);
+  EXPECT_NE(std::find(zoom.requests()[0].headers.begin(), zoom.requests()[0].headers.end(),
+                      std::pair<std::string, std::string>("Authorization", header)),
+            zoom.requests()[0].headers.end());
+}
+
+TEST_F(TokenProviderTest, ALongReasonIsCut) {
+  zoom.on_token(
+      {{500, R"({"error":"server_error","reason":")" + std::string(1000, 'x') + R"("})", {}}});
+  auto tokens = provider();
+  const TokenResult result = concurrent_tokens(tokens, 1)[0];
+  EXPECT_NE(result.error.find("(server_error: xxx"), std::string::npos) << result.error;
+  EXPECT_LT(result.error.size(), 300u) << result.error;
+}
+
 TEST_F(TokenProviderTest, AReplyWithoutATokenIsAnError) {
   zoom.on_token({{200, R"({"token_type":"bearer"})", {}}});
   auto tokens = provider();

@@ -1,8 +1,8 @@
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 
 #include <gtest/gtest.h>
 
-namespace zqe::simulator {
+namespace zqe {
 namespace {
 
 TEST(Base64, EncodesRfc4648Vectors) {
@@ -34,4 +34,4 @@ TEST(Base64, RejectsWhatNoEncoderProduces) {
 }
 
 }  // namespace
-}  // namespace zqe::simulator
+}  // namespace zqe

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace zqe::simulator {
+namespace zqe {
 
 enum class Base64Alphabet {
   standard,  // '+' and '/', padded with '=' (HTTP Basic credentials, Zoom's meeting uuids)
@@ -15,4 +15,4 @@ std::string base64_encode(std::string_view bytes, Base64Alphabet alphabet);
 // nullopt when a character is outside the alphabet or the length is impossible.
 std::optional<std::string> base64_decode(std::string_view text, Base64Alphabet alphabet);
 
-}  // namespace zqe::simulator
+}  // namespace zqe

@@ -1,9 +1,9 @@
-#include "simulator/base64.hpp"
+#include "common/base64.hpp"
 
 #include <algorithm>
 #include <cstdint>
 
-namespace zqe::simulator {
+namespace zqe {
 namespace {
 
 constexpr std::string_view kStandardDigits =
@@ -62,4 +62,4 @@ std::optional<std::string> base64_decode(std::string_view text, Base64Alphabet a
   return bytes;
 }
 
-}  // namespace zqe::simulator
+}  // namespace zqe

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "qos/audio_quality.hpp"
 
 namespace zqe::config {
 
@@ -54,6 +55,8 @@ LimitsConfig plan_limits(Plan plan);
 struct MetricsConfig {
   // Identity fields that become labels of zoom_participant_info, in this order.
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
+  // The MOS boundaries of zoom_participant_audio_quality's classes.
+  qos::QualityThresholds audio_quality;
 };
 
 enum class LoadProfile {

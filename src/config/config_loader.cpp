@@ -342,10 +342,34 @@ class SettingsReader : YamlReader {
   }
 
   void read_metrics(const Value& section) {
+    read_map(
+        section,
+        {
+            {"participant_info_labels", [this](const Value& value) { read_info_labels(value); }},
+            {"audio_quality", [this](const Value& value) { read_audio_quality(value); }},
+        });
+  }
+
+  void read_audio_quality(const Value& section) {
+    qos::QualityThresholds& thresholds = config_.metrics.audio_quality;
+    std::optional<Value> last_set;  // the setting blamed when the two disagree
     read_map(section, {
-                          {"participant_info_labels",
-                           [this](const Value& value) { read_info_labels(value); }},
+                          {"good_mos",
+                           [&](const Value& value) {
+                             thresholds.good_mos = read_number(value, 1, 4.5);
+                             if (!last_set) last_set = value;
+                           }},
+                          {"poor_mos",
+                           [&](const Value& value) {
+                             thresholds.poor_mos = read_number(value, 1, 4.5);
+                             last_set = value;
+                           }},
                       });
+    if (last_set && thresholds.poor_mos > thresholds.good_mos) {
+      fail(*last_set, "poor_mos (" + format_number(thresholds.poor_mos) +
+                          ") must not be above good_mos (" + format_number(thresholds.good_mos) +
+                          ")");
+    }
   }
 
   void read_info_labels(const Value& list) {

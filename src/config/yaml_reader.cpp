@@ -19,14 +19,6 @@
 namespace zqe::config {
 namespace {
 
-// The shortest text that reads back as the same number, so bounds print as "1000", not
-// "1000.000000".
-std::string format_number(double number) {
-  char buffer[32];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
-  return error == std::errc{} ? std::string(buffer, end) : std::to_string(number);
-}
-
 // Where the root node of each document starts, for the first `wanted` documents of a stream.
 // yaml-cpp 0.7 does not get past some malformed input, e.g. a "," at the top level: each
 // document it reads there is empty and ends where it began, so YAML::LoadAll() never returns
@@ -121,6 +113,12 @@ FileContent read_whole_file(const std::string& path, std::size_t max_bytes) {
   if (std::ferror(file.get())) content.error = errno;
   if (content.error != 0) wipe(content.text);
   return content;
+}
+
+std::string format_number(double number) {
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  return error == std::errc{} ? std::string(buffer, end) : std::to_string(number);
 }
 
 std::string error_text(int error) {

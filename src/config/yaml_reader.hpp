@@ -66,6 +66,9 @@ constexpr std::size_t kMaxConfigFileBytes = 1024 * 1024;
 // the text is empty.
 FileContent read_whole_file(const std::string& path, std::size_t max_bytes);
 std::string error_text(int error);
+// The shortest text that reads back as the same number, so bounds print as "1000", not
+// "1000.000000".
+std::string format_number(double number);
 
 // `path` as seen from the directory of `file`, as Prometheus resolves paths in a config file, so
 // that the daemon's working directory does not matter. An absolute `path` stays as it is.

@@ -62,6 +62,7 @@ PollerOptions poller_options_of(const config::Config& config,
   options.workers = config.zoom.max_concurrent_requests;
   options.webinars = config.poll.webinars;
   options.render.participant_info_labels = config.metrics.participant_info_labels;
+  options.render.audio_quality = config.metrics.audio_quality;
   return options;
 }
 

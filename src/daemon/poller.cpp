@@ -74,7 +74,7 @@ Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
       publish_timer_(io) {}
 
 void Poller::set_options(PollerOptions options) {
-  if (options.render.participant_info_labels != options_.render.participant_info_labels) {
+  if (options.render != options_.render) {
     renderer_ = metrics::QosRenderer(options.render);
   }
   options_ = std::move(options);

@@ -79,10 +79,14 @@ constexpr std::array<IdentityLabel, 9> kIdentityLabels{{
 }};
 
 constexpr std::string_view kCpuFamily = "zoom_participant_cpu_usage_ratio";
+constexpr std::string_view kMosFamily = "zoom_participant_audio_mos";
+constexpr std::string_view kQualityFamily = "zoom_participant_audio_quality";
 constexpr std::string_view kInfoFamily = "zoom_participant_info";
 constexpr std::string_view kTimestampFamily = "zoom_participant_qos_timestamp_seconds";
 constexpr std::size_t kCpuFamilyIndex = kStreamFamilies.size();
-constexpr std::size_t kInfoFamilyIndex = kCpuFamilyIndex + 1;
+constexpr std::size_t kMosFamilyIndex = kCpuFamilyIndex + 1;
+constexpr std::size_t kQualityFamilyIndex = kMosFamilyIndex + 1;
+constexpr std::size_t kInfoFamilyIndex = kQualityFamilyIndex + 1;
 constexpr std::size_t kTimestampFamilyIndex = kInfoFamilyIndex + 1;
 static_assert(kTimestampFamilyIndex + 1 == kParticipantFamilyCount);
 
@@ -144,6 +148,12 @@ class ParticipantLabels {
   std::vector<std::size_t> ends_;
 };
 
+void append_direction_label(std::string& out, qos::Direction direction) {
+  out += ",direction=\"";
+  out += qos::direction_label(direction);
+  out += '"';
+}
+
 void append_stream_series(std::string& out, const StreamFamily& family, std::string_view labels,
                           const qos::ParticipantQos& participant) {
   for (std::size_t stream = 0; stream < qos::kStreamKinds.size(); ++stream) {
@@ -152,9 +162,8 @@ void append_stream_series(std::string& out, const StreamFamily& family, std::str
     begin_series(out, family.name, labels);
     out += ",media=\"";
     out += qos::media_label(qos::kStreamKinds[stream].media);
-    out += "\",direction=\"";
-    out += qos::direction_label(qos::kStreamKinds[stream].direction);
     out += '"';
+    append_direction_label(out, qos::kStreamKinds[stream].direction);
     end_series(out, *value);
   }
 }
@@ -170,6 +179,44 @@ void append_cpu_series(std::string& out, std::string_view labels,
     out += '"';
     end_series(out, *value);
   }
+}
+
+// Calls `append(direction, mos)` for each audio stream with a score.
+template <typename Append>
+void for_each_audio_mos(const qos::ParticipantQos& participant, Append&& append) {
+  for (std::size_t stream = 0; stream < qos::kStreamKinds.size(); ++stream) {
+    if (qos::kStreamKinds[stream].media != qos::Media::audio) continue;
+    if (const std::optional<double> mos = qos::audio_mos(participant.streams[stream])) {
+      append(qos::kStreamKinds[stream].direction, *mos);
+    }
+  }
+}
+
+void append_mos_series(std::string& out, std::string_view labels,
+                       const qos::ParticipantQos& participant) {
+  for_each_audio_mos(participant, [&](qos::Direction direction, double mos) {
+    begin_series(out, kMosFamily, labels);
+    append_direction_label(out, direction);
+    end_series(out, mos);
+  });
+}
+
+// One series per class, 1 for the stream's and 0 for the others (an OpenMetrics StateSet), so
+// that sums per class count participants and a class nobody is in still has a series.
+void append_quality_series(std::string& out, std::string_view labels,
+                           const qos::ParticipantQos& participant,
+                           const qos::QualityThresholds& thresholds) {
+  for_each_audio_mos(participant, [&](qos::Direction direction, double mos) {
+    const qos::QualityClass actual = qos::quality_class(mos, thresholds);
+    for (const qos::QualityClass quality : qos::kQualityClasses) {
+      begin_series(out, kQualityFamily, labels);
+      append_direction_label(out, direction);
+      out += ",class=\"";
+      out += qos::quality_class_label(quality);
+      out += '"';
+      end_series(out, quality == actual ? 1 : 0);
+    }
+  });
 }
 
 void append_info_series(std::string& out, std::string_view labels,
@@ -210,6 +257,14 @@ std::string_view participant_family_header(std::size_t family) {
         kCpuFamily,
         "CPU usage on a participant's device, as a ratio (0-1): Zoom's minimum, average and "
         "maximum, and the whole system's maximum.");
+    all[kMosFamilyIndex] = family_header(
+        kMosFamily,
+        "Estimated mean opinion score (1-4.5) of a participant's audio stream: ITU-T G.107's "
+        "E-model from its latency, jitter and average loss.");
+    all[kQualityFamilyIndex] = family_header(
+        kQualityFamily,
+        "Quality class of a participant's audio stream by its score: 1 for its class (good, "
+        "fair or poor), 0 for the others.");
     all[kInfoFamilyIndex] =
         family_header(kInfoFamily, "Identity of a participant as Zoom reports it; always 1.");
     all[kTimestampFamilyIndex] = family_header(
@@ -231,7 +286,7 @@ std::string_view RenderedMeeting::family_segment(std::size_t family) const {
 
 // Rejected rather than skipped: a duplicate label name would make the whole scrape invalid, and
 // an unknown one means the config validation and this table have drifted apart.
-QosRenderer::QosRenderer(const RenderOptions& options) {
+QosRenderer::QosRenderer(const RenderOptions& options) : audio_quality_(options.audio_quality) {
   for (const std::string& name : options.participant_info_labels) {
     const auto known = std::find_if(kIdentityLabels.begin(), kIdentityLabels.end(),
                                     [&](const IdentityLabel& label) { return label.name == name; });
@@ -267,6 +322,14 @@ RenderedMeeting QosRenderer::render_text(const MeetingSnapshot& meeting) const {
     append_cpu_series(text, participant_labels, participant);
   });
   text_ends[kCpuFamilyIndex] = text.size();
+  for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+    append_mos_series(text, participant_labels, participant);
+  });
+  text_ends[kMosFamilyIndex] = text.size();
+  for_each_participant([&](std::string_view participant_labels, const auto& participant) {
+    append_quality_series(text, participant_labels, participant, audio_quality_);
+  });
+  text_ends[kQualityFamilyIndex] = text.size();
   for_each_participant([&](std::string_view participant_labels, const auto& participant) {
     append_info_series(text, participant_labels, participant, info_labels_);
   });

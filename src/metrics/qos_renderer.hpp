@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qos/audio_quality.hpp"
 #include "qos/participant_qos.hpp"
 #include "zoom/meeting.hpp"
 
@@ -27,11 +28,15 @@ struct RenderOptions {
   // Identity fields that become labels of zoom_participant_info, in this order; each one of
   // config::kParticipantInfoLabelChoices.
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
+  // Where zoom_participant_audio_quality's classes begin.
+  qos::QualityThresholds audio_quality;
+
+  bool operator==(const RenderOptions&) const = default;
 };
 
-// zoom_participant_{bitrate,...,resolution_height} (8 stream families), _cpu_usage_ratio, _info
-// and _qos_timestamp_seconds, in exposition order.
-inline constexpr std::size_t kParticipantFamilyCount = 11;
+// zoom_participant_{bitrate,...,resolution_height} (8 stream families), _cpu_usage_ratio,
+// _audio_mos, _audio_quality, _info and _qos_timestamp_seconds, in exposition order.
+inline constexpr std::size_t kParticipantFamilyCount = 13;
 
 // "# HELP ...\n# TYPE ...\n" of a participant family.
 std::string_view participant_family_header(std::size_t family);
@@ -67,6 +72,7 @@ class QosRenderer {
 
  private:
   std::vector<std::size_t> info_labels_;  // indexes into the table of identity labels
+  qos::QualityThresholds audio_quality_;
 };
 
 // zoom_meeting_info, zoom_meeting_participants, zoom_meeting_start_timestamp_seconds and

@@ -54,6 +54,7 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.limits.daily_requests, expected.limits.daily_requests);
   EXPECT_EQ(actual.limits.daily_share, expected.limits.daily_share);
   EXPECT_EQ(actual.metrics.participant_info_labels, expected.metrics.participant_info_labels);
+  EXPECT_EQ(actual.metrics.audio_quality, expected.metrics.audio_quality);
   EXPECT_EQ(actual.simulator.meetings, expected.simulator.meetings);
   EXPECT_EQ(actual.simulator.participants_per_meeting, expected.simulator.participants_per_meeting);
   EXPECT_EQ(actual.simulator.seed, expected.simulator.seed);
@@ -96,6 +97,8 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_EQ(config.limits.daily_share, 0.25);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"ip_address", "user_name", "domain"}));
+  EXPECT_EQ(config.metrics.audio_quality,
+            (qos::QualityThresholds{.good_mos = 4.2, .poor_mos = 3.1}));
   EXPECT_EQ(config.simulator.meetings, 3);
   EXPECT_EQ(config.simulator.participants_per_meeting, 0);
   EXPECT_EQ(config.simulator.seed, 18446744073709551615u);
@@ -165,6 +168,8 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_EQ(config.limits.daily_share, 0.5);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"user_name", "device", "version", "location"}));
+  EXPECT_EQ(config.metrics.audio_quality.good_mos, 4.0);
+  EXPECT_EQ(config.metrics.audio_quality.poor_mos, 3.6);
   EXPECT_EQ(config.simulator.meetings, 20);
   EXPECT_EQ(config.simulator.participants_per_meeting, 8);
   EXPECT_EQ(config.simulator.seed, 1u);
@@ -531,6 +536,12 @@ const InvalidFile kInvalidFiles[] = {
      "device, version, location, ip_address, mac_addr, harddisk_id, pc_name, domain)"},
     {"invalid-duplicate-label.yaml",
      ":2:48: metrics.participant_info_labels: duplicate label \"device\""},
+    {"invalid-audio-quality-poor-above-good.yaml",
+     ":4:15: metrics.audio_quality.poor_mos: poor_mos (3.8) must not be above good_mos (3.5)"},
+    {"invalid-audio-quality-good-below-default-poor.yaml",
+     ":3:15: metrics.audio_quality.good_mos: poor_mos (3.6) must not be above good_mos (3.2)"},
+    {"invalid-audio-quality-mos-out-of-range.yaml",
+     ":3:15: metrics.audio_quality.good_mos: must be a number from 1 to 4.5"},
     {"invalid-labels-not-list.yaml",
      ":2:28: metrics.participant_info_labels: expected a list, got a scalar"},
     {"invalid-secret-and-secret-file.yaml",

@@ -168,7 +168,7 @@ TEST(RenderQos, EveryFamilyIsContiguousAndDeclared) {
       EXPECT_EQ(name, current_family) << line;
     }
   }
-  EXPECT_EQ(seen_families.size(), 15u);
+  EXPECT_EQ(seen_families.size(), 17u);
 }
 
 TEST(RenderQos, InfoLabelsFollowTheConfiguredSelectionAndOrder) {
@@ -205,6 +205,39 @@ TEST(RenderQos, SupportsEveryConfigurableInfoLabel) {
     position = info[0].find("," + label + "=\"", position);
     EXPECT_NE(position, std::string::npos) << label;
   }
+}
+
+// Ada's audio input: 126 ms, 5 ms jitter, 0.1 % loss: d = 146 ms, R = 89.319, MOS 4.32196. Her
+// output's jitter is NaN: no score. Jose and the quoted participant send no audio.
+TEST(RenderQos, AudioScoresAndClassesOfEachStreamWithLatencyJitterAndLoss) {
+  const std::vector<MeetingSnapshot> meetings = golden_input();
+  const std::string text = render_qos(pointers_to(meetings), RenderOptions{});
+  const std::string ada =
+      "meeting_id=\"81234567890\",participant_id=\"16778240\",direction=\"input\"";
+  EXPECT_EQ(lines_starting_with(text, "zoom_participant_audio_mos{"),
+            (std::vector<std::string>{"zoom_participant_audio_mos{" + ada + "} 4.322"}));
+  EXPECT_EQ(lines_starting_with(text, "zoom_participant_audio_quality{"),
+            (std::vector<std::string>{
+                "zoom_participant_audio_quality{" + ada + ",class=\"good\"} 1",
+                "zoom_participant_audio_quality{" + ada + ",class=\"fair\"} 0",
+                "zoom_participant_audio_quality{" + ada + ",class=\"poor\"} 0",
+            }));
+}
+
+TEST(RenderQos, AudioQualityClassesFollowTheConfiguredThresholds) {
+  const std::vector<MeetingSnapshot> meetings = golden_input();
+  const auto class_of_ada = [&](qos::QualityThresholds thresholds) {
+    RenderOptions options;
+    options.audio_quality = thresholds;
+    for (const std::string& line : lines_starting_with(render_qos(pointers_to(meetings), options),
+                                                       "zoom_participant_audio_quality{")) {
+      if (line.ends_with(" 1")) return line.substr(line.find("class=\""));
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(class_of_ada({.good_mos = 4.322, .poor_mos = 3.6}), "class=\"good\"} 1");
+  EXPECT_EQ(class_of_ada({.good_mos = 4.323, .poor_mos = 3.6}), "class=\"fair\"} 1");
+  EXPECT_EQ(class_of_ada({.good_mos = 4.5, .poor_mos = 4.4}), "class=\"poor\"} 1");
 }
 
 TEST(RenderQos, RejectsUnknownOrDuplicateInfoLabels) {

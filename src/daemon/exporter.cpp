@@ -78,8 +78,8 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
   return options;
 }
 
-std::string on_off(bool on) {
-  return on ? "true" : "false";
+std::string true_or_false(bool value) {
+  return value ? "true" : "false";
 }
 
 }  // namespace
@@ -158,8 +158,8 @@ void Exporter::start() {
   server_->start();
   const std::string listening =
       "address=" + log::quote(server_->local_endpoint().address().to_string()) +
-      " port=" + std::to_string(server_->local_endpoint().port()) + " tls=" + on_off(tls_) +
-      " basic_auth=" + on_off(auth_.required());
+      " port=" + std::to_string(server_->local_endpoint().port()) + " tls=" + true_or_false(tls_) +
+      " basic_auth=" + true_or_false(auth_.required());
   log::info("listening", listening);
   systemd_.ready("listening " + listening);
 
@@ -263,7 +263,7 @@ web::WebSecurity Exporter::load_web(const config::Config& config) const {
   const std::string path = web_config_path_of(config, options_.web_config_path);
   if (path.empty()) return {};
   web::WebSecurity web = web::load_web_config(path);
-  log::info("web config loaded", "file=" + log::quote(path) + " tls=" + on_off(web.tls()) +
+  log::info("web config loaded", "file=" + log::quote(path) + " tls=" + true_or_false(web.tls()) +
                                      " client_auth_type=" + web.client_auth_type +
                                      " basic_auth_users=" + std::to_string(web.users.size()));
   return web;

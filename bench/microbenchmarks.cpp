@@ -681,7 +681,7 @@ struct RenderCorpus {
   std::size_t prometheus_cpp_bytes = 0;
   std::size_t prometheus_cpp_series = 0;
   // Every meeting rendered with its gzip segments, as the daemon holds them.
-  std::vector<std::shared_ptr<const zqe::metrics::RenderedMeeting>> rendered;
+  std::vector<zqe::metrics::ExportedMeeting> rendered;
   std::string meeting_families;
 };
 
@@ -710,12 +710,13 @@ RenderCorpus& render_corpus(std::size_t target_series) {
   corpus->exposition = zqe::metrics::render_qos(corpus->meeting_views, corpus->options);
   corpus->series = count_samples(corpus->exposition);
   const zqe::metrics::QosRenderer renderer(corpus->options);
-  std::vector<const zqe::zoom::LiveMeeting*> listed;
+  std::vector<zqe::metrics::ListedMeeting> listed;
   for (const MeetingSnapshot& meeting : corpus->meetings) {
-    corpus->rendered.push_back(renderer.render(meeting));
-    listed.push_back(&meeting.meeting);
+    corpus->rendered.push_back({renderer.render(meeting), true});
+    listed.push_back({&meeting.meeting, {}});
   }
-  corpus->meeting_families = zqe::metrics::render_meeting_families(listed);
+  corpus->meeting_families =
+      zqe::metrics::render_meeting_families(listed, corpus->options.meeting_info_labels);
   return *corpus;
 }
 
@@ -741,14 +742,15 @@ void report_render(benchmark::State& state, std::size_t series, std::size_t byte
 void BM_render_text(benchmark::State& state) {
   const RenderCorpus& corpus = render_corpus(static_cast<std::size_t>(state.range(0)));
   const zqe::metrics::QosRenderer renderer(corpus.options);
-  std::vector<const zqe::zoom::LiveMeeting*> listed;
-  for (const MeetingSnapshot& meeting : corpus.meetings) listed.push_back(&meeting.meeting);
+  std::vector<zqe::metrics::ListedMeeting> listed;
+  for (const MeetingSnapshot& meeting : corpus.meetings) listed.push_back({&meeting.meeting, {}});
   for (auto _ : state) {
     for (const MeetingSnapshot& meeting : corpus.meetings) {
       zqe::metrics::RenderedMeeting rendered = renderer.render_text(meeting);
       benchmark::DoNotOptimize(rendered);
     }
-    std::string meeting_families = zqe::metrics::render_meeting_families(listed);
+    std::string meeting_families =
+        zqe::metrics::render_meeting_families(listed, corpus.options.meeting_info_labels);
     benchmark::DoNotOptimize(meeting_families);
   }
   report_render(state, corpus.series, corpus.exposition.size());
@@ -767,7 +769,7 @@ void BM_render_with_gzip(benchmark::State& state) {
   }
   report_render(state, corpus.series, corpus.exposition.size());
   std::size_t gzip_bytes = 0;
-  for (const auto& rendered : corpus.rendered) gzip_bytes += rendered->segments.size();
+  for (const auto& exported : corpus.rendered) gzip_bytes += exported.rendered->segments.size();
   state.counters["gzip_bytes"] = static_cast<double>(gzip_bytes);
 }
 
@@ -840,7 +842,7 @@ std::string per_scrape_text(const RenderCorpus& corpus) {
   metrics.set_last_poll_success(kLatestSnapshotUnixSeconds);
   std::vector<zqe::metrics::MeetingQosAge> ages;
   for (const MeetingSnapshot& meeting : corpus.meetings) {
-    ages.push_back({meeting.meeting.id, 12.5});
+    ages.push_back({{}, meeting.meeting.id, 12.5});
   }
   return metrics.render() + zqe::metrics::render_qos_ages(ages);
 }

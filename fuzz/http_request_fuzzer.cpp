@@ -64,7 +64,8 @@ void publish_one_meeting(metrics::ExpositionCache& cache) {
   participant.streams[0].latency_seconds = 0.126;
   participant.cpu.zoom_avg_ratio = 0.3;
   const metrics::QosRenderer renderer(metrics::RenderOptions{});
-  cache.update({renderer.render(snapshot)}, metrics::render_meeting_families({&snapshot.meeting}));
+  cache.update({{renderer.render(snapshot), true}},
+               metrics::render_meeting_families({{&snapshot.meeting, {}}}, {"topic"}));
 }
 
 // The max_requests_per_connection path is reachable with small inputs; the other limits stay the

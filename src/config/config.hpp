@@ -52,9 +52,22 @@ struct LimitsConfig {
 // The plan's numbers: pro 10/s, 10/min, 30,000 a day; business 40/s, 20/min, 60,000 a day.
 LimitsConfig plan_limits(Plan plan);
 
+// Which levels of QoS series are exported: zoom_participant_*, zoom_meeting_*, zoom_account_*.
+struct MetricLevels {
+  bool participant = true;
+  bool meeting = true;
+  bool account = true;
+};
+
 struct MetricsConfig {
+  MetricLevels levels;
   // Identity fields that become labels of zoom_participant_info, in this order.
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
+  // Fields that become labels of zoom_meeting_info, in this order.
+  std::vector<std::string> meeting_info_labels = {"uuid", "topic", "host", "type"};
+  // The most QoS series exported; past it, participant series go first (see series_cap.hpp).
+  // 0: no cap.
+  std::size_t max_series = 1'000'000;
   // The MOS boundaries of zoom_participant_audio_quality's classes.
   qos::QualityThresholds audio_quality;
 };
@@ -105,6 +118,9 @@ struct Config {
 inline constexpr std::string_view kParticipantInfoLabelChoices[] = {
     "user_name", "device",      "version", "location", "ip_address",
     "mac_addr",  "harddisk_id", "pc_name", "domain"};
+
+// Fields of a meeting that may be labels of zoom_meeting_info.
+inline constexpr std::string_view kMeetingInfoLabelChoices[] = {"uuid", "topic", "host", "type"};
 
 // Where the client secret may come from besides zoom.client_secret(_file), and the names of the
 // systemd credentials (LoadCredential=ID:PATH) each credential is read from when nothing else

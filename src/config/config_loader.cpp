@@ -342,11 +342,35 @@ class SettingsReader : YamlReader {
   }
 
   void read_metrics(const Value& section) {
+    read_map(section,
+             {
+                 {"levels", [this](const Value& value) { read_levels(value); }},
+                 {"participant_info_labels",
+                  [this](const Value& value) {
+                    config_.metrics.participant_info_labels =
+                        read_label_list(value, kParticipantInfoLabelChoices);
+                  }},
+                 {"meeting_info_labels",
+                  [this](const Value& value) {
+                    config_.metrics.meeting_info_labels =
+                        read_label_list(value, kMeetingInfoLabelChoices);
+                  }},
+                 {"max_series",
+                  [this](const Value& value) {
+                    config_.metrics.max_series = read_integer<std::size_t>(value, 0, 1'000'000'000);
+                  }},
+                 {"audio_quality", [this](const Value& value) { read_audio_quality(value); }},
+             });
+  }
+
+  void read_levels(const Value& section) {
+    MetricLevels& levels = config_.metrics.levels;
     read_map(
         section,
         {
-            {"participant_info_labels", [this](const Value& value) { read_info_labels(value); }},
-            {"audio_quality", [this](const Value& value) { read_audio_quality(value); }},
+            {"participant", [&](const Value& value) { levels.participant = read_bool(value); }},
+            {"meeting", [&](const Value& value) { levels.meeting = read_bool(value); }},
+            {"account", [&](const Value& value) { levels.account = read_bool(value); }},
         });
   }
 
@@ -372,22 +396,22 @@ class SettingsReader : YamlReader {
     }
   }
 
-  void read_info_labels(const Value& list) {
+  template <std::size_t N>
+  std::vector<std::string> read_label_list(const Value& list,
+                                           const std::string_view (&choices)[N]) const {
     std::vector<std::string> labels;
     read_list(list, [&](const Value& item) {
       std::string label = read_string(item, "a label name");
-      if (std::find(std::begin(kParticipantInfoLabelChoices),
-                    std::end(kParticipantInfoLabelChoices),
-                    label) == std::end(kParticipantInfoLabelChoices)) {
-        fail(item, "unknown label " + in_quotes(label) + " (choose from " +
-                       join(kParticipantInfoLabelChoices, ", ") + ")");
+      if (std::find(std::begin(choices), std::end(choices), label) == std::end(choices)) {
+        fail(item,
+             "unknown label " + in_quotes(label) + " (choose from " + join(choices, ", ") + ")");
       }
       if (std::find(labels.begin(), labels.end(), label) != labels.end()) {
         fail(item, "duplicate label " + in_quotes(label));
       }
       labels.push_back(std::move(label));
     });
-    config_.metrics.participant_info_labels = std::move(labels);
+    return labels;
   }
 
   void read_simulator(const Value& section) {

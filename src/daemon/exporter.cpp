@@ -7,6 +7,7 @@
 #include "common/log.hpp"
 #include "common/wipe.hpp"
 #include "daemon/authorizing_handler.hpp"
+#include "metrics/exposition_text.hpp"
 
 namespace zqe::daemon {
 namespace asio = boost::asio;
@@ -62,7 +63,10 @@ PollerOptions poller_options_of(const config::Config& config,
   options.workers = config.zoom.max_concurrent_requests;
   options.webinars = config.poll.webinars;
   options.render.participant_info_labels = config.metrics.participant_info_labels;
+  options.render.meeting_info_labels = config.metrics.meeting_info_labels;
   options.render.audio_quality = config.metrics.audio_quality;
+  options.render.levels = {config.metrics.levels.participant, config.metrics.levels.meeting,
+                           config.metrics.levels.account};
   return options;
 }
 
@@ -80,6 +84,12 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
 
 std::string true_or_false(bool value) {
   return value ? "true" : "false";
+}
+
+std::string describe_series(const metrics::SeriesCounts& counts) {
+  return "participant=" + std::to_string(counts.participant) +
+         " meeting=" + std::to_string(counts.meeting) +
+         " account=" + std::to_string(counts.account);
 }
 
 }  // namespace
@@ -137,7 +147,7 @@ void Exporter::start() {
   }
   poller_ = std::make_unique<Poller>(io_, *client_, scheduler_, gate_, metrics_,
                                      poller_options_of(config_, options_.per_scrape_ttl),
-                                     [this](const MeetingMap& meetings) { publish(meetings); });
+                                     [this](const MeetingMap&) { publish(); });
 
   const web::WebSecurity web = load_web(config_);
   auth_.set_users(web.users);
@@ -161,6 +171,7 @@ void Exporter::start() {
       " port=" + std::to_string(server_->local_endpoint().port()) + " tls=" + true_or_false(tls_) +
       " basic_auth=" + true_or_false(auth_.required());
   log::info("listening", listening);
+  metrics_.set_series_limit(static_cast<double>(config_.metrics.max_series));
   systemd_.ready("listening " + listening);
 
   loop_lag_.start();
@@ -251,6 +262,7 @@ void Exporter::apply(const config::Config& next) {
   }
   client_->set_options(client_options_of(next));
   poller_->set_options(poller_options_of(next, options_.per_scrape_ttl));
+  metrics_.set_series_limit(static_cast<double>(next.metrics.max_series));
   scheduler_.set_options(scheduler_options_of(next));
   const std::string listen_host = config_.listen_host;
   const auto listen_port = config_.listen_port;
@@ -281,16 +293,64 @@ void Exporter::apply_web(const web::WebSecurity& web) {
   auth_.set_users(web.users);
 }
 
-void Exporter::publish(const MeetingMap& meetings) {
-  std::vector<std::shared_ptr<const metrics::RenderedMeeting>> rendered;
-  std::vector<const zoom::LiveMeeting*> listed;
-  rendered.reserve(meetings.size());
-  listed.reserve(meetings.size());
+void Exporter::publish() {
+  const MeetingMap& meetings = poller_->meetings();
+  const config::MetricsConfig& settings = config_.metrics;
+  metrics::AccountTotals account{{}, meetings.size(), {}};
+  std::vector<metrics::MeetingSeries> series;
+  series.reserve(meetings.size());
   for (const auto& [key, state] : meetings) {
-    rendered.push_back(state.rendered);
-    listed.push_back(&state.meeting);
+    const metrics::RenderedMeeting* rendered = state.rendered.get();
+    metrics::MeetingSeries& counts = series.emplace_back();
+    if (settings.levels.meeting) {
+      counts.meeting = metrics::meeting_family_series(state.meeting) + (state.fetched ? 1 : 0);
+    }
+    if (rendered != nullptr) {
+      counts.meeting += rendered->meeting_series;
+      counts.participant = rendered->participant_series;
+      // Meetings the cap leaves out still count: the account's totals are what stays exact.
+      account.totals.merge(rendered->totals);
+    }
   }
-  cache_.update(std::move(rendered), metrics::render_meeting_families(listed));
+  std::string account_families =
+      metrics::render_account_families({account}, settings.levels.account);
+  const metrics::SeriesSelection selection = metrics::select_series(
+      settings.max_series, metrics::exposition::count_series(account_families), series);
+
+  std::vector<metrics::ExportedMeeting> exported;
+  std::vector<metrics::ListedMeeting> listed;
+  std::map<scheduler::MeetingKey, DroppedSeries> dropped;
+  exported.reserve(meetings.size());
+  listed.reserve(meetings.size());
+  exported_fetches_.clear();
+  std::size_t index = 0;
+  for (const auto& [key, state] : meetings) {
+    const bool meeting_kept = selection.meeting_kept[index];
+    const bool participants_kept = selection.participants_kept[index];
+    if (!participants_kept && (series[index].participant > 0 || !meeting_kept)) {
+      dropped[key] = {state.rendered, !meeting_kept};
+      count_dropped(key, dropped[key], series[index]);
+    }
+    ++index;
+    if (!meeting_kept) continue;
+    exported.push_back({state.rendered, participants_kept});
+    listed.push_back({&state.meeting, account.account});
+    if (state.fetched && settings.levels.meeting)
+      exported_fetches_.push_back({key.id, *state.fetched});
+  }
+  dropped_ = std::move(dropped);
+
+  std::string tail;
+  if (settings.levels.meeting) {
+    tail = metrics::render_meeting_families(listed, settings.meeting_info_labels);
+  }
+  tail += account_families;
+  cache_.update(std::move(exported), std::move(tail));
+  metrics_.set_series("participant", static_cast<double>(selection.exported.participant));
+  metrics_.set_series("meeting", static_cast<double>(selection.exported.meeting));
+  metrics_.set_series("account", static_cast<double>(selection.exported.account));
+  note_series_cap(selection);
+
   // Each publish frees the renderings its refreshes replaced, in holes all over the heap that
   // glibc keeps mapped: resident memory would settle at twice the exported text. Handing them
   // back takes milliseconds on a large heap, so it is done at most every kTrimInterval.
@@ -303,6 +363,34 @@ void Exporter::publish(const MeetingMap& meetings) {
   });
 }
 
+// A meeting's series count once as dropped for each refresh that does not fit, not at every
+// publish: the previous publish's drops are remembered with the rendering they dropped.
+void Exporter::count_dropped(const scheduler::MeetingKey& key, const DroppedSeries& now,
+                             const metrics::MeetingSeries& series) {
+  const auto before = dropped_.find(key);
+  const bool same_rendering = before != dropped_.end() && before->second.rendered == now.rendered;
+  if (!same_rendering)
+    metrics_.count_dropped_series("participant", static_cast<double>(series.participant));
+  if (now.meeting_level && !(same_rendering && before->second.meeting_level)) {
+    metrics_.count_dropped_series("meeting", static_cast<double>(series.meeting));
+  }
+}
+
+// One warning when the cap starts dropping series, one line when everything fits again.
+void Exporter::note_series_cap(const metrics::SeriesSelection& selection) {
+  const bool dropping = selection.dropped.participant + selection.dropped.meeting > 0;
+  if (dropping && !series_capped_) {
+    log::warn("series cap reached: dropping participant series first, then meetings",
+              "max_series=" + std::to_string(config_.metrics.max_series) +
+                  " exported: " + describe_series(selection.exported) +
+                  " dropped: " + describe_series(selection.dropped));
+  } else if (!dropping && series_capped_) {
+    log::info("all series fit under the series cap again",
+              "max_series=" + std::to_string(config_.metrics.max_series));
+  }
+  series_capped_ = dropping;
+}
+
 std::string Exporter::per_scrape_text() {
   const auto now = scheduler::Clock::now();
   const auto zoom_remaining = scheduler_.zoom_remaining(now);
@@ -312,9 +400,9 @@ std::string Exporter::per_scrape_text() {
       static_cast<double>(scheduler_.scheduled_meetings()),
       static_cast<double>(scheduler_.skipped_refreshes()));
   std::vector<metrics::MeetingQosAge> ages;
-  for (const auto& [key, state] : poller_->meetings()) {
-    if (!state.fetched) continue;
-    ages.push_back({key.id, std::chrono::duration<double>(now - *state.fetched).count()});
+  ages.reserve(exported_fetches_.size());
+  for (const auto& [meeting_id, fetched] : exported_fetches_) {
+    ages.push_back({{}, meeting_id, std::chrono::duration<double>(now - fetched).count()});
   }
   return metrics_.render() + metrics::render_qos_ages(ages);
 }

@@ -17,6 +17,7 @@
 #include "http/server.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "metrics/exposition_cache.hpp"
+#include "metrics/series_cap.hpp"
 #include "scheduler/refresh_scheduler.hpp"
 #include "simulator/simulated_zoom.hpp"
 #include "web/basic_auth.hpp"
@@ -73,7 +74,20 @@ class Exporter {
   // The web config the config names (plain HTTP without auth when none); throws ConfigError.
   web::WebSecurity load_web(const config::Config& config) const;
   void apply_web(const web::WebSecurity& web);
-  void publish(const MeetingMap& meetings);
+  // What the series cap left out of a meeting at the last publish.
+  struct DroppedSeries {
+    std::shared_ptr<const metrics::RenderedMeeting> rendered;  // kept: its address stays unique
+    bool meeting_level = false;  // the whole meeting, not only its participants
+  };
+  struct ExportedFetch {
+    std::uint64_t meeting_id = 0;
+    std::chrono::system_clock::time_point fetched;
+  };
+
+  void publish();
+  void count_dropped(const scheduler::MeetingKey& key, const DroppedSeries& now,
+                     const metrics::MeetingSeries& series);
+  void note_series_cap(const metrics::SeriesSelection& selection);
   std::string per_scrape_text();
   void wait_for_signal();
 
@@ -98,6 +112,10 @@ class Exporter {
   LoopLagMonitor loop_lag_;
   SystemdNotifier systemd_;
   bool trim_pending_ = false;
+  std::map<scheduler::MeetingKey, DroppedSeries> dropped_;
+  bool series_capped_ = false;
+  // The meetings with QoS data in the last publish, for zoom_meeting_qos_age_seconds.
+  std::vector<ExportedFetch> exported_fetches_;
   static constexpr std::chrono::seconds kTrimInterval{5};
   bool stopping_ = false;
 };

@@ -96,7 +96,21 @@ ExporterMetrics::ExporterMetrics()
                          .Help("Requests refused by basic auth, by reason (missing: no or a "
                                "malformed Authorization header, wrong: an unknown user or a wrong "
                                "password, busy: too many logins being checked, answered 503).")
-                         .Register(*registry_)) {
+                         .Register(*registry_)),
+      series_(prometheus::BuildGauge()
+                  .Name(name("exporter_series"))
+                  .Help("QoS series exported, by level (participant, meeting, account).")
+                  .Register(*registry_)),
+      dropped_series_(prometheus::BuildCounter()
+                          .Name(name("exporter_series_dropped_total"))
+                          .Help("QoS series left out because of metrics.max_series, by level; "
+                                "each refresh of a meeting that does not fit counts its series.")
+                          .Register(*registry_)),
+      series_limit_(prometheus::BuildGauge()
+                        .Name(name("exporter_series_limit"))
+                        .Help("The cap on QoS series (metrics.max_series); 0: none.")
+                        .Register(*registry_)
+                        .Add({})) {
   prometheus::BuildGauge()
       .Name(name("exporter_build_info"))
       .Help("Version and git revision of the exporter; always 1.")
@@ -108,6 +122,10 @@ ExporterMetrics::ExporterMetrics()
     polls_.Add({{"result", result}});
   }
   for (const char* reason : {"missing", "wrong", "busy"}) auth_failures_.Add({{"reason", reason}});
+  for (const char* level : {"participant", "meeting", "account"}) {
+    series_.Add({{"level", level}});
+    dropped_series_.Add({{"level", level}});
+  }
 }
 
 void ExporterMetrics::count_request(std::string_view endpoint, std::string_view code,
@@ -169,6 +187,18 @@ void ExporterMetrics::set_last_poll_success(double unix_seconds) {
 
 void ExporterMetrics::count_auth_failure(std::string_view reason) {
   auth_failures_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void ExporterMetrics::set_series(std::string_view level, double exported) {
+  series_.Add({{"level", std::string(level)}}).Set(exported);
+}
+
+void ExporterMetrics::count_dropped_series(std::string_view level, double count) {
+  dropped_series_.Add({{"level", std::string(level)}}).Increment(count);
+}
+
+void ExporterMetrics::set_series_limit(double limit) {
+  series_limit_.Set(limit);
 }
 
 std::string ExporterMetrics::render() const {

@@ -47,6 +47,11 @@ class ExporterMetrics {
   void set_last_poll_success(double unix_seconds);
   // A request basic auth refused: "missing", "wrong" or "busy".
   void count_auth_failure(std::string_view reason);
+  // The QoS series of the last publish per level ("participant", "meeting", "account"), and the
+  // series cap (0: none).
+  void set_series(std::string_view level, double exported);
+  void count_dropped_series(std::string_view level, double count);
+  void set_series_limit(double limit);
 
   std::string render() const;
 
@@ -67,6 +72,9 @@ class ExporterMetrics {
   prometheus::Gauge& last_poll_success_;
   prometheus::Gauge& poll_duration_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
+  prometheus::Family<prometheus::Gauge>& series_;
+  prometheus::Family<prometheus::Counter>& dropped_series_;
+  prometheus::Gauge& series_limit_;
 };
 
 }  // namespace zqe::metrics

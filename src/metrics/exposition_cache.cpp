@@ -8,8 +8,8 @@
 namespace zqe::metrics {
 
 struct ExpositionCache::Exposition {
-  std::vector<std::shared_ptr<const RenderedMeeting>> meetings;  // what the pieces point into
-  std::string meeting_families;
+  std::vector<ExportedMeeting> meetings;  // what the pieces point into
+  std::string tail;
   std::vector<std::string_view> plain;
   // The gzip header and every segment, copied together: segments average a few hundred bytes,
   // and writing them one by one would cost a system call per 64 of them on every gzip scrape.
@@ -19,21 +19,22 @@ struct ExpositionCache::Exposition {
   std::size_t plain_size = 0;
   std::uint32_t crc = 0;  // of the whole plain text
 
-  Exposition(std::vector<std::shared_ptr<const RenderedMeeting>> rendered, std::string families)
-      : meetings(std::move(rendered)), meeting_families(std::move(families)) {
-    const std::string meeting_families_segment = gzip::segment(meeting_families);
+  Exposition(std::vector<ExportedMeeting> exported, std::string tail_text)
+      : meetings(std::move(exported)), tail(std::move(tail_text)) {
+    const std::string tail_segment = gzip::segment(tail);
     constexpr std::size_t kHeaderSegmentsSize = 4096;
-    std::size_t gzip_size =
-        gzip::kHeader.size() + kHeaderSegmentsSize + meeting_families_segment.size();
+    std::size_t gzip_size = gzip::kHeader.size() + kHeaderSegmentsSize + tail_segment.size();
     for (const auto& meeting : meetings) {
-      if (meeting) gzip_size += meeting->segments.size();
+      if (meeting.rendered) gzip_size += meeting.rendered->segments.size();
     }
     gzip_data.reserve(gzip_size);
     gzip_data += gzip::kHeader;
-    for (std::size_t family = 0; family < kParticipantFamilyCount; ++family) {
+    for (std::size_t family = 0; family < kQosFamilyCount; ++family) {
+      const bool participant_family = family < kParticipantFamilyCount;
       bool header_added = false;
-      for (const auto& meeting : meetings) {
+      for (const auto& [meeting, participant_series] : meetings) {
         if (!meeting || meeting->family_text(family).empty()) continue;
+        if (participant_family && !participant_series) continue;
         if (!header_added) {
           add_header(family);
           header_added = true;
@@ -42,7 +43,7 @@ struct ExpositionCache::Exposition {
             meeting->families[family].crc);
       }
     }
-    add(meeting_families, meeting_families_segment, gzip::crc32_of(meeting_families));
+    add(tail, tail_segment, gzip::crc32_of(tail));
     gzip.push_back(gzip_data);
   }
 
@@ -59,15 +60,15 @@ struct ExpositionCache::Exposition {
       std::string segment;
       std::uint32_t crc;
     };
-    static const std::array<Header, kParticipantFamilyCount> headers = [] {
-      std::array<Header, kParticipantFamilyCount> all;
-      for (std::size_t index = 0; index < kParticipantFamilyCount; ++index) {
-        const std::string_view text = participant_family_header(index);
+    static const std::array<Header, kQosFamilyCount> headers = [] {
+      std::array<Header, kQosFamilyCount> all;
+      for (std::size_t index = 0; index < kQosFamilyCount; ++index) {
+        const std::string_view text = qos_family_header(index);
         all[index] = {gzip::segment(text), gzip::crc32_of(text)};
       }
       return all;
     }();
-    add(participant_family_header(family), headers.at(family).segment, headers.at(family).crc);
+    add(qos_family_header(family), headers.at(family).segment, headers.at(family).crc);
   }
 };
 
@@ -87,12 +88,11 @@ std::string ScrapeBody::joined() const {
 }
 
 ExpositionCache::ExpositionCache() {
-  update({}, render_meeting_families({}));
+  update({}, render_account_families({AccountTotals{}}, false));
 }
 
-void ExpositionCache::update(std::vector<std::shared_ptr<const RenderedMeeting>> meetings,
-                             std::string meeting_families) {
-  current_ = std::make_shared<const Exposition>(std::move(meetings), std::move(meeting_families));
+void ExpositionCache::update(std::vector<ExportedMeeting> meetings, std::string tail) {
+  current_ = std::make_shared<const Exposition>(std::move(meetings), std::move(tail));
   ++generation_;
 }
 
@@ -132,14 +132,19 @@ ScrapeBody ExpositionCache::gzip_body(std::string_view per_scrape_text) const {
 std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
                        const RenderOptions& options) {
   const QosRenderer renderer(options);
-  std::vector<std::shared_ptr<const RenderedMeeting>> rendered;
-  std::vector<const zoom::LiveMeeting*> listed;
+  std::vector<ExportedMeeting> exported;
+  std::vector<ListedMeeting> listed;
+  AccountTotals account{options.account, meetings.size(), {}};
   for (const MeetingSnapshot* meeting : meetings) {
-    rendered.push_back(renderer.render(*meeting));
-    listed.push_back(&meeting->meeting);
+    exported.push_back({renderer.render(*meeting), true});
+    listed.push_back({&meeting->meeting, options.account});
+    account.totals.merge(exported.back().rendered->totals);
   }
+  std::string tail;
+  if (options.levels.meeting) tail = render_meeting_families(listed, options.meeting_info_labels);
+  tail += render_account_families({account}, options.levels.account);
   ExpositionCache cache;
-  cache.update(std::move(rendered), render_meeting_families(listed));
+  cache.update(std::move(exported), std::move(tail));
   return cache.plain_body({}).joined();
 }
 

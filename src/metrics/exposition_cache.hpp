@@ -30,14 +30,18 @@ struct ScrapeBody {
   std::string joined() const;  // for tests and small bodies
 };
 
+struct ExportedMeeting {
+  std::shared_ptr<const RenderedMeeting> rendered;  // null: no QoS data yet
+  bool participant_series = true;  // false: only its meeting aggregates (the series cap)
+};
+
 class ExpositionCache {
  public:
   ExpositionCache();
 
-  // Replaces the cached exposition. `meetings` are in exposition order; a null entry is a meeting
-  // without QoS data yet. `meeting_families` is render_meeting_families() of the same meetings.
-  void update(std::vector<std::shared_ptr<const RenderedMeeting>> meetings,
-              std::string meeting_families);
+  // Replaces the cached exposition. `meetings` are in exposition order. `tail` follows their
+  // families: render_meeting_families() of the same meetings and render_account_families().
+  void update(std::vector<ExportedMeeting> meetings, std::string tail);
 
   // The cached part of each form, shared by every scrape until the next update().
   BodyPieces plain_pieces() const;
@@ -62,8 +66,8 @@ class ExpositionCache {
   std::uint64_t generation_ = 0;
 };
 
-// The whole QoS exposition, exactly as ExpositionCache serves it, in one string (tests,
-// benchmarks). Meetings are rendered in the given order; their ids are unique.
+// The whole QoS exposition of one account, exactly as ExpositionCache serves it, in one string
+// (tests, benchmarks). Meetings are rendered in the given order; their ids are unique.
 std::string render_qos(const std::vector<const MeetingSnapshot*>& meetings,
                        const RenderOptions& options);
 

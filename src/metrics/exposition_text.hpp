@@ -138,4 +138,16 @@ inline void append_family_header(std::string& out, std::string_view name, std::s
   out += '\n';
 }
 
+// The series in some exposition text: its lines that are not comments.
+inline std::size_t count_series(std::string_view text) {
+  std::size_t series = 0;
+  for (std::size_t begin = 0; begin < text.size();) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    if (text[begin] != '#') ++series;
+    begin = end + 1;
+  }
+  return series;
+}
+
 }  // namespace zqe::metrics::exposition

@@ -80,29 +80,30 @@ MeetingSnapshot busy_meeting(std::uint64_t id, int participants) {
 }
 
 struct Published {
-  std::vector<std::shared_ptr<const RenderedMeeting>> rendered;
-  std::string meeting_families;
-  std::string text;  // the whole exposition, as render_qos gives it
+  std::vector<ExportedMeeting> rendered;
+  std::string tail;
+  std::string text;  // the whole exposition, as render_qos gives it when every meeting has QoS
 };
 
 // `fetched` says which meetings have QoS data; the others are listed but not yet rendered.
 Published publish(const std::vector<MeetingSnapshot>& meetings,
                   const std::vector<bool>& fetched = {}) {
   Published published;
-  const QosRenderer renderer(RenderOptions{});
-  std::vector<const zoom::LiveMeeting*> listed;
-  std::vector<MeetingSnapshot> visible;  // what the exposition shows of each meeting
+  const RenderOptions options;
+  const QosRenderer renderer(options);
+  std::vector<ListedMeeting> listed;
+  AccountTotals account{{}, meetings.size(), {}};
+  std::vector<const MeetingSnapshot*> pointers;
   for (std::size_t index = 0; index < meetings.size(); ++index) {
     const bool has_qos = fetched.empty() || fetched[index];
-    published.rendered.push_back(has_qos ? renderer.render(meetings[index]) : nullptr);
-    listed.push_back(&meetings[index].meeting);
-    visible.push_back(meetings[index]);
-    if (!has_qos) visible.back().participants.clear();
+    published.rendered.push_back({has_qos ? renderer.render(meetings[index]) : nullptr, true});
+    if (has_qos) account.totals.merge(published.rendered.back().rendered->totals);
+    listed.push_back({&meetings[index].meeting, {}});
+    pointers.push_back(&meetings[index]);
   }
-  published.meeting_families = render_meeting_families(listed);
-  std::vector<const MeetingSnapshot*> pointers;
-  for (const MeetingSnapshot& meeting : visible) pointers.push_back(&meeting);
-  published.text = render_qos(pointers, RenderOptions{});
+  published.tail = render_meeting_families(listed, options.meeting_info_labels) +
+                   render_account_families({account}, true);
+  published.text = render_qos(pointers, options);
   return published;
 }
 
@@ -115,7 +116,7 @@ std::vector<MeetingSnapshot> busy_meetings(int count, int participants) {
 }
 
 void update(ExpositionCache& cache, const Published& published) {
-  cache.update(published.rendered, published.meeting_families);
+  cache.update(published.rendered, published.tail);
 }
 
 TEST(ExpositionCache, PlainBodyIsTheExpositionThenPerScrapeText) {
@@ -151,10 +152,25 @@ TEST(ExpositionCache, MeetingWithoutQosYetHasOnlyItsMeetingSeries) {
   ExpositionCache cache;
   update(cache, published);
   const std::string text = cache.plain_body("").joined();
-  EXPECT_EQ(text, published.text);
   EXPECT_NE(text.find("zoom_meeting_info{meeting_id=\"81234567891\""), std::string::npos);
   EXPECT_EQ(text.find("zoom_participant_info{meeting_id=\"81234567891\""), std::string::npos);
-  expect_gzip_body_decodes_to(cache.gzip_body("up 1\n"), published.text + "up 1\n");
+  EXPECT_EQ(text.find("zoom_meeting_qos_participants{meeting_id=\"81234567891\""),
+            std::string::npos);
+  EXPECT_NE(text.find("zoom_account_qos_participants 3\n"), std::string::npos);
+  expect_gzip_body_decodes_to(cache.gzip_body("up 1\n"), text + "up 1\n");
+}
+
+TEST(ExpositionCache, MeetingWithoutItsParticipantSeriesKeepsItsAggregates) {
+  Published published = publish(busy_meetings(2, 3));
+  published.rendered[1].participant_series = false;
+  ExpositionCache cache;
+  update(cache, published);
+  const std::string text = cache.plain_body("").joined();
+  EXPECT_NE(text.find("zoom_participant_info{meeting_id=\"81234567890\""), std::string::npos);
+  EXPECT_EQ(text.find("zoom_participant_info{meeting_id=\"81234567891\""), std::string::npos);
+  EXPECT_NE(text.find("zoom_meeting_qos_participants{meeting_id=\"81234567891\"} 3\n"),
+            std::string::npos);
+  expect_gzip_body_decodes_to(cache.gzip_body(""), text);
 }
 
 TEST(ExpositionCache, BodiesShareTheCachedPiecesInsteadOfCopyingThem) {
@@ -166,7 +182,10 @@ TEST(ExpositionCache, BodiesShareTheCachedPiecesInsteadOfCopyingThem) {
 
 TEST(ExpositionCache, EmptyCacheHoldsTheLiveMeetingsCount) {
   const ExpositionCache cache;
-  const std::string empty = render_meeting_families({});
+  const std::string empty =
+      "# HELP zoom_live_meetings Live meetings Zoom reports.\n"
+      "# TYPE zoom_live_meetings gauge\n"
+      "zoom_live_meetings 0\n";
   EXPECT_EQ(cache.plain_size(), empty.size());
   EXPECT_EQ(cache.plain_body("up 1\n").joined(), empty + "up 1\n");
   expect_gzip_body_decodes_to(cache.gzip_body(""), empty);
@@ -217,8 +236,11 @@ TEST(ExpositionCache, ARefreshKeepsTheSegmentsOfFamiliesThatDidNotChange) {
   EXPECT_EQ(after->family_segment(kInfo), before->family_segment(kInfo));
 
   ExpositionCache cache;
-  cache.update({after}, render_meeting_families({&meeting.meeting}));
-  expect_gzip_body_decodes_to(cache.gzip_body(""), render_qos({&meeting}, RenderOptions{}));
+  const RenderOptions options;
+  cache.update({{after, true}},
+               render_meeting_families({{&meeting.meeting, {}}}, options.meeting_info_labels) +
+                   render_account_families({{{}, 1, after->totals}}, true));
+  expect_gzip_body_decodes_to(cache.gzip_body(""), render_qos({&meeting}, options));
 }
 
 TEST(ExpositionCache, UpdateReplacesTheExpositionWhileEarlierBodiesStayValid) {

@@ -127,8 +127,12 @@ TEST(RenderQos, GoldenFilePassesPromtoolCheck) {
   EXPECT_EQ(output, "");
 }
 
-TEST(RenderQos, EmptyInputRendersOnlyLiveMeetings) {
+TEST(RenderQos, EmptyInputRendersOnlyTheAccountFamilies) {
   EXPECT_EQ(render_qos({}, RenderOptions{}),
+            "# HELP zoom_account_qos_participants Participants of an account's live meetings "
+            "with QoS data.\n"
+            "# TYPE zoom_account_qos_participants gauge\n"
+            "zoom_account_qos_participants 0\n"
             "# HELP zoom_live_meetings Live meetings Zoom reports.\n"
             "# TYPE zoom_live_meetings gauge\n"
             "zoom_live_meetings 0\n");
@@ -168,7 +172,8 @@ TEST(RenderQos, EveryFamilyIsContiguousAndDeclared) {
       EXPECT_EQ(name, current_family) << line;
     }
   }
-  EXPECT_EQ(seen_families.size(), 17u);
+  // 13 participant, 6 meeting aggregate, 3 meeting, 6 account families and zoom_live_meetings
+  EXPECT_EQ(seen_families.size(), 29u);
 }
 
 TEST(RenderQos, InfoLabelsFollowTheConfiguredSelectionAndOrder) {

@@ -53,7 +53,12 @@ void expect_same_settings(const Config& actual, const Config& expected) {
             expected.limits.resource_intensive_per_minute);
   EXPECT_EQ(actual.limits.daily_requests, expected.limits.daily_requests);
   EXPECT_EQ(actual.limits.daily_share, expected.limits.daily_share);
+  EXPECT_EQ(actual.metrics.levels.participant, expected.metrics.levels.participant);
+  EXPECT_EQ(actual.metrics.levels.meeting, expected.metrics.levels.meeting);
+  EXPECT_EQ(actual.metrics.levels.account, expected.metrics.levels.account);
   EXPECT_EQ(actual.metrics.participant_info_labels, expected.metrics.participant_info_labels);
+  EXPECT_EQ(actual.metrics.meeting_info_labels, expected.metrics.meeting_info_labels);
+  EXPECT_EQ(actual.metrics.max_series, expected.metrics.max_series);
   EXPECT_EQ(actual.metrics.audio_quality, expected.metrics.audio_quality);
   EXPECT_EQ(actual.simulator.meetings, expected.simulator.meetings);
   EXPECT_EQ(actual.simulator.participants_per_meeting, expected.simulator.participants_per_meeting);
@@ -95,8 +100,13 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_EQ(config.limits.resource_intensive_per_minute, 15);
   EXPECT_EQ(config.limits.daily_requests, 45000);
   EXPECT_EQ(config.limits.daily_share, 0.25);
+  EXPECT_FALSE(config.metrics.levels.participant);
+  EXPECT_TRUE(config.metrics.levels.meeting);
+  EXPECT_FALSE(config.metrics.levels.account);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"ip_address", "user_name", "domain"}));
+  EXPECT_EQ(config.metrics.meeting_info_labels, (std::vector<std::string>{"type", "topic"}));
+  EXPECT_EQ(config.metrics.max_series, 0u);
   EXPECT_EQ(config.metrics.audio_quality,
             (qos::QualityThresholds{.good_mos = 4.2, .poor_mos = 3.1}));
   EXPECT_EQ(config.simulator.meetings, 3);
@@ -168,6 +178,12 @@ TEST(ParseConfig, DefaultsMatchTheRequirements) {
   EXPECT_EQ(config.limits.daily_share, 0.5);
   EXPECT_EQ(config.metrics.participant_info_labels,
             (std::vector<std::string>{"user_name", "device", "version", "location"}));
+  EXPECT_EQ(config.metrics.meeting_info_labels,
+            (std::vector<std::string>{"uuid", "topic", "host", "type"}));
+  EXPECT_TRUE(config.metrics.levels.participant);
+  EXPECT_TRUE(config.metrics.levels.meeting);
+  EXPECT_TRUE(config.metrics.levels.account);
+  EXPECT_EQ(config.metrics.max_series, 1'000'000u);
   EXPECT_EQ(config.metrics.audio_quality.good_mos, 4.0);
   EXPECT_EQ(config.metrics.audio_quality.poor_mos, 3.6);
   EXPECT_EQ(config.simulator.meetings, 20);
@@ -536,6 +552,15 @@ const InvalidFile kInvalidFiles[] = {
      "device, version, location, ip_address, mac_addr, harddisk_id, pc_name, domain)"},
     {"invalid-duplicate-label.yaml",
      ":2:48: metrics.participant_info_labels: duplicate label \"device\""},
+    {"invalid-meeting-info-label.yaml",
+     ":2:32: metrics.meeting_info_labels: unknown label \"password\" (choose from uuid, topic, "
+     "host, type)"},
+    {"invalid-levels-unknown-key.yaml",
+     ":3:5: metrics.levels.participants: unknown key (known: participant, meeting, account)"},
+    {"invalid-levels-not-boolean.yaml",
+     ":3:14: metrics.levels.meeting: expected a boolean (true or false), got \"off\""},
+    {"invalid-max-series-negative.yaml",
+     ":2:15: metrics.max_series: must be an integer from 0 to 1000000000"},
     {"invalid-audio-quality-poor-above-good.yaml",
      ":4:15: metrics.audio_quality.poor_mos: poor_mos (3.8) must not be above good_mos (3.5)"},
     {"invalid-audio-quality-good-below-default-poor.yaml",

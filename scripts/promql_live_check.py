@@ -29,7 +29,6 @@ EVENT_ONLY_METRICS = {
     "zoom_exporter_parse_errors_total": "a QoS value Zoom sends that cannot be parsed",
     "zoom_exporter_invalid_replies_total": "a 200 reply from Zoom whose body is not the JSON expected",
     "zoom_exporter_rate_limited_total": "a 429 from Zoom (the exporter keeps below the simulated limits)",
-    "zoom_exporter_series_dropped_total": "the series cap (metrics.max_series) leaves series out",
 }
 
 # Grafana's own variables, as Grafana would set them for a short range on a fast scrape.

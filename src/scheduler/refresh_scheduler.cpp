@@ -28,6 +28,8 @@ constexpr Duration kMaxBackoff = 15min;
 // The daily pacer may lend this much of its rate at once, so a burst of new meetings (or the
 // first round after a start) is fetched promptly; what it lends lowers the rate after it.
 constexpr double kPacingBurstSeconds = 300;
+// Above any staleness in seconds (a year).
+constexpr double kWatchedPriority = 365 * 24 * 3600.0;
 
 Duration seconds(double value) {
   return std::chrono::duration_cast<Duration>(Seconds(value));
@@ -170,6 +172,7 @@ void RefreshScheduler::on_listed(TimePoint now, const std::vector<ListedMeeting>
       tracked.first_seen = now;
     }
     tracked.participants = listed.participants;
+    tracked.watched = listed.watched;
     next.emplace_back(listed.key, tracked);
   }
   // Sorted, and a meeting listed twice kept once, as its last listing says.
@@ -206,14 +209,30 @@ double RefreshScheduler::priority(const Tracked& meeting, TimePoint now) const {
   return Seconds(now - *meeting.refreshed).count() * weight;
 }
 
-TimePoint RefreshScheduler::due_at(const Tracked& meeting) const {
+TimePoint RefreshScheduler::due_at(const Tracked& meeting, Duration watch_period) const {
   if (!meeting.refreshed || meeting.forced) return meeting.not_before;
-  return std::max(meeting.not_before, *meeting.refreshed + options_.min_refresh_interval);
+  const Duration interval = meeting.watched ? std::min(options_.min_refresh_interval, watch_period)
+                                            : options_.min_refresh_interval;
+  return std::max(meeting.not_before, *meeting.refreshed + interval);
+}
+
+// watch_interval while the watch list costs at most kWatchShare of the QoS rate, else as long
+// as that share pays for: a watched meeting costs its pages, a participant one request.
+Duration RefreshScheduler::watch_period(TimePoint now) const {
+  double cost = static_cast<double>(participants_.size());
+  for (const auto& [key, meeting] : meetings_) {
+    if (meeting.watched) cost += pages(meeting);
+  }
+  const double rate = kWatchShare * qos_rate(now);
+  if (cost == 0) return options_.watch_interval;
+  if (rate <= 0) return next_daily_reset(now) - now;
+  return std::max(options_.watch_interval, seconds(cost / rate));
 }
 
 bool RefreshScheduler::has_due(TimePoint now) const {
+  const Duration watch = watch_period(now);
   return std::any_of(meetings_.begin(), meetings_.end(), [&](const auto& entry) {
-    return !entry.second.in_flight && due_at(entry.second) <= now;
+    return !entry.second.in_flight && due_at(entry.second, watch) <= now;
   });
 }
 
@@ -230,14 +249,17 @@ RefreshScheduler::Pick RefreshScheduler::next_refresh(TimePoint now) {
   MeetingKey best_key;
   double best_priority = -1;
   TimePoint earliest_due = TimePoint::max();
+  const Duration watch = watch_period(now);
   for (auto& [key, meeting] : meetings_) {
     if (meeting.in_flight) continue;
-    const TimePoint due = due_at(meeting);
+    const TimePoint due = due_at(meeting, watch);
     if (due > now) {
       earliest_due = std::min(earliest_due, due);
       continue;
     }
-    const double value = priority(meeting, now);
+    // A watched meeting that is due goes first: that is what the watch list is for, and
+    // watch_period() keeps what it costs within its share.
+    const double value = priority(meeting, now) + (meeting.watched ? kWatchedPriority : 0);
     if (value > best_priority) {
       best = &meeting;
       best_key = key;
@@ -288,6 +310,63 @@ void RefreshScheduler::on_refresh_failed(TimePoint now, MeetingKey key, bool end
                          std::pow(2.0, std::min(meeting.failures - 1, 10));
   meeting.not_before =
       now + std::min(kMaxBackoff, seconds(backoff * jitter(key, meeting.failures)));
+}
+
+void RefreshScheduler::set_watched_participants(std::vector<ParticipantKey> participants) {
+  std::sort(participants.begin(), participants.end());
+  participants.erase(std::unique(participants.begin(), participants.end()), participants.end());
+  std::vector<std::pair<ParticipantKey, WatchedParticipant>> next;
+  next.reserve(participants.size());
+  for (ParticipantKey& key : participants) {
+    const auto known = std::lower_bound(
+        participants_.begin(), participants_.end(), key,
+        [](const auto& entry, const ParticipantKey& wanted) { return entry.first < wanted; });
+    WatchedParticipant state;
+    if (known != participants_.end() && known->first == key) state = known->second;
+    next.emplace_back(std::move(key), state);
+  }
+  participants_ = std::move(next);
+}
+
+RefreshScheduler::ParticipantPick RefreshScheduler::next_participant_refresh(TimePoint now) {
+  const Duration period = watch_period(now);
+  std::pair<ParticipantKey, WatchedParticipant>* best = nullptr;
+  TimePoint best_due = TimePoint::max();
+  TimePoint earliest_due = TimePoint::max();
+  for (auto& entry : participants_) {
+    const WatchedParticipant& participant = entry.second;
+    if (participant.in_flight) continue;
+    const TimePoint due = participant.refreshed
+                              ? std::max(participant.not_before, *participant.refreshed + period)
+                              : participant.not_before;
+    if (due > now) {
+      earliest_due = std::min(earliest_due, due);
+    } else if (due < best_due) {  // the longest overdue first
+      best = &entry;
+      best_due = due;
+    }
+  }
+  if (!best) {
+    return {std::nullopt, earliest_due == TimePoint::max() ? now + period : earliest_due};
+  }
+  best->second.in_flight = true;
+  return {best->first, now};
+}
+
+void RefreshScheduler::on_participant_refreshed(TimePoint now, const ParticipantKey& key,
+                                                bool failed) {
+  const auto found = std::lower_bound(
+      participants_.begin(), participants_.end(), key,
+      [](const auto& entry, const ParticipantKey& wanted) { return entry.first < wanted; });
+  if (found == participants_.end() || found->first != key) return;
+  WatchedParticipant& participant = found->second;
+  participant.in_flight = false;
+  if (failed) {
+    participant.not_before = now + watch_period(now);
+  } else {
+    participant.refreshed = now;
+    participant.not_before = TimePoint{};
+  }
 }
 
 std::optional<TimePoint> RefreshScheduler::last_refreshed(MeetingKey key) const {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -33,6 +34,14 @@ struct MeetingKey {
 struct ListedMeeting {
   MeetingKey key;
   int participants = 0;  // as the live list counts them: decides the pages a refresh costs
+  bool watched = false;  // on the watch list: refreshed every watch_interval
+};
+
+// A participant on the watch list, refreshed on its own with the single-participant call.
+struct ParticipantKey {
+  MeetingKey meeting;
+  std::string participant_id;
+  auto operator<=>(const ParticipantKey&) const = default;
 };
 
 struct SchedulerOptions {
@@ -41,7 +50,14 @@ struct SchedulerOptions {
   double heavy_per_second = 40;
   double resource_intensive_per_minute = 20;
   std::int64_t daily_budget = 30'000;  // Zoom's daily limit times this exporter's share
+  // How often watched meetings and participants are refreshed (watch.interval), as long as they
+  // cost at most kWatchShare of the QoS budget; more of them are refreshed less often.
+  Duration watch_interval = std::chrono::seconds(15);
 };
+
+// The part of the QoS budget the watch list may use: the rest of the account keeps the other
+// half whatever the list holds.
+inline constexpr double kWatchShare = 0.5;
 
 class RefreshScheduler {
  public:
@@ -79,6 +95,20 @@ class RefreshScheduler {
   // budget and the rate limits still apply.
   void make_all_due();
 
+  // --- Watched participants, refreshed one by one (those of a watched meeting come with it).
+  // Replaces the set: known ones keep their refresh time, new ones are due at once.
+  void set_watched_participants(std::vector<ParticipantKey> participants);
+  struct ParticipantPick {
+    std::optional<ParticipantKey> participant;  // in flight until on_participant_refreshed
+    TimePoint retry_at;                         // when nothing is due: when to ask again
+  };
+  ParticipantPick next_participant_refresh(TimePoint now);
+  // Also after a refresh of the participant's meeting, which brought its data too. `failed`
+  // backs it off a watch period.
+  void on_participant_refreshed(TimePoint now, const ParticipantKey& key, bool failed = false);
+  // How often each watched meeting and participant is refreshed now.
+  Duration watch_period(TimePoint now) const;
+
   // --- For metrics.
   std::int64_t budget_remaining(TimePoint now) const { return budget_.remaining(now); }
   std::optional<std::int64_t> zoom_remaining(TimePoint now) const {
@@ -98,11 +128,18 @@ class RefreshScheduler {
     double badness = 0;
     bool in_flight = false;
     bool forced = false;  // make_all_due()
+    bool watched = false;
+  };
+  struct WatchedParticipant {
+    std::optional<TimePoint> refreshed;
+    TimePoint not_before{};
+    bool in_flight = false;
   };
 
   int pages(const Tracked& meeting) const;
   double priority(const Tracked& meeting, TimePoint now) const;
-  TimePoint due_at(const Tracked& meeting) const;
+  // `watch_period`: watch_period() now, for a watched meeting.
+  TimePoint due_at(const Tracked& meeting, Duration watch_period) const;
   std::int64_t list_reserve(TimePoint now) const;
   Duration list_period(TimePoint now) const;
   double qos_rate(TimePoint now) const;  // the day's remaining QoS budget per second left
@@ -124,6 +161,7 @@ class RefreshScheduler {
   using Entry = std::pair<MeetingKey, Tracked>;
   std::vector<Entry> meetings_;
   std::uint64_t skipped_refreshes_ = 0;
+  std::vector<std::pair<ParticipantKey, WatchedParticipant>> participants_;  // sorted by key
 };
 
 }  // namespace zqe::scheduler

@@ -794,3 +794,111 @@ TEST(RefreshScheduler, OldMeetingsDoNotStarveWhileNewOnesKeepComing) {
 
 }  // namespace
 }  // namespace zqe::scheduler
+
+// --- The watch list.
+
+namespace zqe::scheduler {
+namespace {
+
+ParticipantKey watched_participant(std::uint64_t meeting_id, std::string id) {
+  return {meeting(meeting_id), std::move(id)};
+}
+
+TEST(RefreshScheduler, AWatchedMeetingIsRefreshedEveryWatchInterval) {
+  SchedulerOptions options = options_with_budget(30'000);
+  options.watch_interval = 15s;
+  RefreshScheduler scheduler(options);
+  std::vector<ListedMeeting> live = live_meetings({1, 2, 3});
+  live[1].watched = true;
+  VirtualExporter exporter(scheduler, kNoon, always(live));
+  exporter.run_until(kNoon + 10min);
+  const std::vector<TimePoint>& watched = exporter.refreshes_of(2);
+  ASSERT_GE(watched.size(), 39u);
+  for (std::size_t index = 1; index < watched.size(); ++index) {
+    EXPECT_NEAR(seconds_of(watched[index] - watched[index - 1]), 15, 1) << index;
+  }
+  EXPECT_LE(exporter.refreshes_of(1).size(), 11u);  // the others every 60 s
+  EXPECT_EQ(scheduler.watch_period(kNoon + 10min), 15s);
+}
+
+TEST(RefreshScheduler, ADueWatchedMeetingGoesBeforeStalerOnes) {
+  SchedulerOptions options = options_with_budget(30'000);
+  RefreshScheduler scheduler(options);
+  std::vector<ListedMeeting> live = live_meetings({1, 2});
+  live[1].watched = true;
+  scheduler.on_listed(kNoon, live, 1);
+  refreshed(scheduler, kNoon, 1);
+  refreshed(scheduler, kNoon + 50s, 2);
+  // At 2 min, meeting 1 has waited 120 s, meeting 2 only 70 s, but 2 is watched.
+  EXPECT_EQ(pick(scheduler, kNoon + 2min), 2u);
+}
+
+TEST(RefreshScheduler, WatchedParticipantsAreDueAtOnceThenEveryWatchInterval) {
+  SchedulerOptions options = options_with_budget(30'000);
+  options.watch_interval = 20s;
+  RefreshScheduler scheduler(options);
+  scheduler.on_listed(kNoon, live_meetings({1}), 1);
+  scheduler.set_watched_participants({watched_participant(1, "b"), watched_participant(1, "a")});
+  const auto first = scheduler.next_participant_refresh(kNoon);
+  const auto second = scheduler.next_participant_refresh(kNoon);
+  ASSERT_TRUE(first.participant && second.participant);
+  EXPECT_NE(first.participant->participant_id, second.participant->participant_id);
+  // Both in flight: nothing more to pick, ask again in a watch interval.
+  const auto none = scheduler.next_participant_refresh(kNoon);
+  EXPECT_FALSE(none.participant);
+  EXPECT_EQ(none.retry_at, kNoon + 20s);
+
+  scheduler.on_participant_refreshed(kNoon + 1s, *first.participant);
+  scheduler.on_participant_refreshed(kNoon + 2s, *second.participant);
+  EXPECT_FALSE(scheduler.next_participant_refresh(kNoon + 20s).participant);
+  EXPECT_EQ(scheduler.next_participant_refresh(kNoon + 20s).retry_at, kNoon + 21s);
+  EXPECT_EQ(scheduler.next_participant_refresh(kNoon + 21s).participant, first.participant);
+}
+
+TEST(RefreshScheduler, AMeetingRefreshCountsForItsWatchedParticipantsAndAFailureBacksOff) {
+  SchedulerOptions options = options_with_budget(30'000);
+  options.watch_interval = 20s;
+  RefreshScheduler scheduler(options);
+  scheduler.set_watched_participants({watched_participant(1, "a"), watched_participant(2, "b")});
+  scheduler.on_participant_refreshed(kNoon, watched_participant(1, "a"));  // with meeting 1
+  const auto picked = scheduler.next_participant_refresh(kNoon);
+  ASSERT_TRUE(picked.participant);
+  EXPECT_EQ(picked.participant->participant_id, "b");
+  scheduler.on_participant_refreshed(kNoon, *picked.participant, true);
+  EXPECT_FALSE(scheduler.next_participant_refresh(kNoon + 19s).participant);
+  EXPECT_TRUE(scheduler.next_participant_refresh(kNoon + 20s).participant);
+}
+
+TEST(RefreshScheduler, AReplacedWatchSetKeepsTheRefreshTimesOfKnownParticipants) {
+  SchedulerOptions options = options_with_budget(30'000);
+  options.watch_interval = 20s;
+  RefreshScheduler scheduler(options);
+  scheduler.set_watched_participants({watched_participant(1, "a")});
+  scheduler.on_participant_refreshed(kNoon, watched_participant(1, "a"));
+  scheduler.set_watched_participants({watched_participant(1, "a"), watched_participant(1, "c")});
+  const auto picked = scheduler.next_participant_refresh(kNoon + 5s);
+  ASSERT_TRUE(picked.participant);
+  EXPECT_EQ(picked.participant->participant_id, "c");  // new: due at once; "a" only at 20 s
+  EXPECT_FALSE(scheduler.next_participant_refresh(kNoon + 5s).participant);
+}
+
+TEST(RefreshScheduler, AWatchListLargerThanItsShareIsRefreshedLessOften) {
+  // At noon 5,040 requests left, less 720 for the lists (one a minute), is 0.1 a second for QoS;
+  // half of it pays for one watched participant every 20 s: 100 of them every 2,000 s.
+  SchedulerOptions options = options_with_budget(5'040);
+  options.watch_interval = 15s;
+  RefreshScheduler scheduler(options);
+  std::vector<ParticipantKey> many;
+  for (int index = 0; index < 100; ++index) {
+    many.push_back(watched_participant(1, std::to_string(index)));
+  }
+  scheduler.set_watched_participants(many);
+  EXPECT_NEAR(seconds_of(scheduler.watch_period(kNoon)), 2000, 1e-3);
+  scheduler.set_watched_participants({watched_participant(1, "0")});
+  EXPECT_EQ(scheduler.watch_period(kNoon), 20s);  // even one: the share allows no more
+  scheduler.set_watched_participants({});
+  EXPECT_EQ(scheduler.watch_period(kNoon), 15s);
+}
+
+}  // namespace
+}  // namespace zqe::scheduler

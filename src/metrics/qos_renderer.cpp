@@ -727,4 +727,24 @@ std::string render_qos_ages(const std::vector<MeetingQosAge>& ages) {
   return out;
 }
 
+std::string render_participant_qos_ages(const std::vector<ParticipantQosAge>& ages) {
+  std::string out;
+  if (ages.empty()) return out;
+  constexpr std::string_view kName = "zoom_participant_qos_age_seconds";
+  exposition::append_family_header(out, kName,
+                                   "Age of the QoS data exported for a watched participant: time "
+                                   "since it was fetched, on its own or with its meeting.",
+                                   "gauge");
+  for (const auto& age : ages) {
+    out += kName;
+    out += '{';
+    append_meeting_labels(out, account_labels(age.account), age.meeting_id);
+    out += ",participant_id=\"";
+    append_label_value(out, age.participant_id);
+    out += '"';
+    end_series(out, age.seconds);
+  }
+  return out;
+}
+
 }  // namespace zqe::metrics

@@ -139,4 +139,15 @@ struct MeetingQosAge {
 // when there are no meetings with QoS data.
 std::string render_qos_ages(const std::vector<MeetingQosAge>& ages);
 
+struct ParticipantQosAge {
+  std::string_view account;  // empty: no account label
+  std::uint64_t meeting_id = 0;
+  std::string_view participant_id;
+  double seconds = 0;
+};
+
+// zoom_participant_qos_age_seconds of the watched participants, refreshed on their own: rendered
+// at every scrape like the meeting ages. Left out when there are none.
+std::string render_participant_qos_ages(const std::vector<ParticipantQosAge>& ages);
+
 }  // namespace zqe::metrics

@@ -201,3 +201,20 @@ TEST(MeetingInfoLabels, AreAnAllowList) {
 
 }  // namespace
 }  // namespace zqe::metrics
+
+namespace zqe::metrics {
+namespace {
+
+TEST(ParticipantQosAges, OneSeriesPerWatchedParticipant) {
+  EXPECT_EQ(render_participant_qos_ages({}), "");
+  EXPECT_EQ(render_participant_qos_ages({{"", 42, "16778240", 3.5}, {"acme", 43, "a\"b", 0}}),
+            "# HELP zoom_participant_qos_age_seconds Age of the QoS data exported for a watched "
+            "participant: time since it was fetched, on its own or with its meeting.\n"
+            "# TYPE zoom_participant_qos_age_seconds gauge\n"
+            "zoom_participant_qos_age_seconds{meeting_id=\"42\",participant_id=\"16778240\"} 3.5\n"
+            "zoom_participant_qos_age_seconds{account=\"acme\",meeting_id=\"43\","
+            "participant_id=\"a\\\"b\"} 0\n");
+}
+
+}  // namespace
+}  // namespace zqe::metrics

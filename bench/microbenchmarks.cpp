@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "metrics/exposition_cache.hpp"
 #include "metrics/qos_renderer.hpp"
 #include "qos/value_parser.hpp"
@@ -825,7 +825,8 @@ void BM_exposition_cache_update(benchmark::State& state) {
 // What is rendered at every scrape next to the cached QoS text: the exporter's own metrics and
 // the age of each meeting's data.
 std::string per_scrape_text(const RenderCorpus& corpus) {
-  zqe::metrics::ExporterMetrics metrics;
+  zqe::metrics::ExporterMetrics registry;
+  zqe::metrics::AccountMetrics metrics(registry, "");
   namespace endpoint = zqe::metrics::endpoint;
   for (int i = 0; i < 50; ++i) {
     metrics.count_request(endpoint::participants_qos, "200", 0.18);
@@ -844,7 +845,7 @@ std::string per_scrape_text(const RenderCorpus& corpus) {
   for (const MeetingSnapshot& meeting : corpus.meetings) {
     ages.push_back({{}, meeting.meeting.id, 12.5});
   }
-  return metrics.render() + zqe::metrics::render_qos_ages(ages);
+  return registry.render() + zqe::metrics::render_qos_ages(ages);
 }
 
 void BM_exposition_cache_gzip_body(benchmark::State& state) {

@@ -25,9 +25,9 @@ struct ZoomConfig {
   std::string oauth_token_url = "https://zoom.us/oauth/token";
   Duration request_timeout = std::chrono::seconds(30);
   std::size_t max_response_bytes = 64 * 1024 * 1024;
-  int qos_page_size = 10;        // participants per QoS page (Zoom's spec caps it at 10)
-  int meetings_page_size = 300;  // meetings per list page (Zoom's maximum)
-  int max_concurrent_requests = 4;
+  int qos_page_size = 10;           // participants per QoS page (Zoom's spec caps it at 10)
+  int meetings_page_size = 300;     // meetings per list page (Zoom's maximum)
+  int max_concurrent_requests = 4;  // per account
 };
 
 struct PollConfig {
@@ -48,6 +48,30 @@ struct LimitsConfig {
   std::int64_t daily_requests = 60'000;       // Heavy and Resource-intensive together
   double daily_share = 0.5;                   // of daily_requests this exporter may use, (0, 1]
 };
+
+// One Zoom account the exporter polls: an entry of zoom.accounts, or the single account of
+// zoom.account_id/client_id/client_secret with the top-level limits.
+struct AccountConfig {
+  std::string name;  // the value of the `account` label; empty for the single account: no label
+  std::string account_id;
+  std::string client_id;
+  std::string client_secret;  // never logged, printed or exported
+  std::string api_base_url = "https://api.zoom.us/v2";
+  std::string oauth_token_url = "https://zoom.us/oauth/token";
+  LimitsConfig limits;  // the top-level limits unless the account sets its own
+};
+
+// zoom.shard "INDEX/COUNT": this exporter polls the accounts whose shard_of(name, count) is
+// INDEX, so COUNT replicas divide zoom.accounts among them without talking to each other.
+struct Shard {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+};
+
+// FNV-1a 64-bit of the name's bytes: stable across builds, platforms and releases, unlike
+// std::hash, so every replica and every restart agrees on who polls an account.
+std::uint64_t account_name_hash(std::string_view name);
+std::uint64_t shard_of(std::string_view name, std::uint64_t count);
 
 // The plan's numbers: pro 10/s, 10/min, 30,000 a day; business 40/s, 20/min, 60,000 a day.
 LimitsConfig plan_limits(Plan plan);
@@ -107,12 +131,23 @@ struct Config {
   std::uint16_t listen_port = 9799;
   log::Level log_level = log::Level::info;
   ZoomConfig zoom;
+  // Whether zoom.accounts is set; then `accounts` holds the accounts this shard polls (maybe
+  // none), and zoom.account_id/client_id/client_secret stay empty. Otherwise the one account is
+  // zoom.* with `limits`, without an `account` label, as before zoom.accounts existed.
+  bool named_accounts = false;
+  std::vector<AccountConfig> accounts;
+  std::size_t listed_accounts = 0;  // in zoom.accounts, before the shard
+  std::optional<Shard> shard;
   PollConfig poll;
-  LimitsConfig limits;
+  LimitsConfig limits;  // of the single account, and the default of each of zoom.accounts
   MetricsConfig metrics;
   SimulatorConfig simulator;
   WebConfig web;
 };
+
+// The accounts to poll: `accounts` with zoom.accounts, else the single account of zoom.* with
+// `limits` and an empty name.
+std::vector<AccountConfig> accounts_of(const Config& config);
 
 // Identity fields of a participant that may be labels of zoom_participant_info.
 inline constexpr std::string_view kParticipantInfoLabelChoices[] = {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -170,6 +171,53 @@ struct CredentialsInFile {
   std::optional<ValueInFile> client_secret_file;
 };
 
+// A limits section as written: only what it sets, so the rest can come from a default.
+struct LimitsInFile {
+  std::optional<Plan> plan;
+  std::optional<double> heavy_per_second;
+  std::optional<double> resource_intensive_per_minute;
+  std::optional<std::int64_t> daily_requests;
+  std::optional<double> daily_share;
+};
+
+// The plan supplies the numbers a section does not set, wherever `plan` stands in it; without a
+// plan they come from `base`, as does daily_share, which is the deployment's choice, not the
+// plan's.
+LimitsConfig limits_from(const LimitsInFile& in_file, const LimitsConfig& base) {
+  LimitsConfig limits = base;
+  if (in_file.plan) {
+    limits = plan_limits(*in_file.plan);
+    limits.daily_share = base.daily_share;
+  }
+  if (in_file.heavy_per_second) limits.heavy_per_second = *in_file.heavy_per_second;
+  if (in_file.resource_intensive_per_minute) {
+    limits.resource_intensive_per_minute = *in_file.resource_intensive_per_minute;
+  }
+  if (in_file.daily_requests) limits.daily_requests = *in_file.daily_requests;
+  if (in_file.daily_share) limits.daily_share = *in_file.daily_share;
+  return limits;
+}
+
+// An entry of zoom.accounts, resolved once the whole file is read: its limits default to the
+// top-level section, which may come after it.
+struct AccountInFile {
+  std::string key;  // "zoom.accounts[2]"
+  YAML::Mark mark;
+  std::optional<ValueInFile> name;
+  CredentialsInFile credentials;
+  std::optional<std::string> api_base_url;
+  std::optional<std::string> oauth_token_url;
+  LimitsInFile limits;
+};
+
+// "0/3": digits, a slash, digits.
+std::optional<std::uint64_t> read_shard_number(std::string_view text) {
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return {};
+  return number;
+}
+
 class SettingsReader : YamlReader {
  public:
   // `file_mode`: the permission bits of the config file, when it is one.
@@ -293,7 +341,44 @@ class SettingsReader : YamlReader {
              [&](const Value& value) {
                zoom.max_concurrent_requests = read_integer(value, 1, 64);
              }},
+            {"accounts", [this](const Value& value) { read_accounts(value); }},
+            {"shard", [this](const Value& value) { shard_ = read_value_in_file(value); }},
         });
+  }
+
+  void read_accounts(const Value& list) {
+    accounts_in_file_.emplace();
+    accounts_mark_ = list.mark;
+    read_list(list, [this](const Value& item) {
+      AccountInFile& account = accounts_in_file_->emplace_back();
+      account.key = list_key(item.key, accounts_in_file_->size() - 1);
+      account.mark = item.mark;
+      const Value entry{.node = item.node, .key = account.key, .mark = item.mark};
+      CredentialsInFile& credentials = account.credentials;
+      read_map(
+          entry,
+          {
+              {"name", [&](const Value& value) { account.name = read_value_in_file(value); }},
+              {"account_id",
+               [&](const Value& value) { credentials.account_id = read_value_in_file(value); }},
+              {"client_id",
+               [&](const Value& value) { credentials.client_id = read_value_in_file(value); }},
+              {"client_secret",
+               [&](const Value& value) { credentials.client_secret = read_value_in_file(value); }},
+              {"client_secret_file",
+               [&](const Value& value) {
+                 credentials.client_secret_file = read_value_in_file(value);
+               }},
+              {"api_base_url", [&](const Value& value) { account.api_base_url = read_url(value); }},
+              {"oauth_token_url",
+               [&](const Value& value) { account.oauth_token_url = read_url(value); }},
+              {"limits", [&](const Value& value) { account.limits = read_limits_in_file(value); }},
+          });
+    });
+  }
+
+  static std::string list_key(const std::string& key, std::size_t index) {
+    return key + "[" + std::to_string(index) + "]";
   }
 
   void read_poll(const Value& section) {
@@ -306,39 +391,33 @@ class SettingsReader : YamlReader {
         });
   }
 
-  void read_limits(const Value& section) {
-    // The plan supplies the numbers not set here, wherever `plan` stands in the section, so
-    // the explicit numbers are kept aside until the whole section is read.
-    Plan plan = config_.limits.plan;
-    std::optional<double> heavy_per_second;
-    std::optional<double> resource_intensive_per_minute;
-    std::optional<std::int64_t> daily_requests;
-    double daily_share = config_.limits.daily_share;
+  LimitsInFile read_limits_in_file(const Value& section) const {
+    LimitsInFile limits;
     read_map(
         section,
         {
-            {"plan", [&](const Value& value) { plan = read_choice(value, "plan", kPlanChoices); }},
+            {"plan",
+             [&](const Value& value) { limits.plan = read_choice(value, "plan", kPlanChoices); }},
             {"heavy_per_second",
-             [&](const Value& value) { heavy_per_second = read_positive_number(value, 1000); }},
+             [&](const Value& value) {
+               limits.heavy_per_second = read_positive_number(value, 1000);
+             }},
             {"resource_intensive_per_minute",
              [&](const Value& value) {
-               resource_intensive_per_minute = read_positive_number(value, 10000);
+               limits.resource_intensive_per_minute = read_positive_number(value, 10000);
              }},
             {"daily_requests",
              [&](const Value& value) {
-               daily_requests = read_integer<std::int64_t>(value, 1, 100'000'000);
+               limits.daily_requests = read_integer<std::int64_t>(value, 1, 100'000'000);
              }},
             {"daily_share",
-             [&](const Value& value) { daily_share = read_positive_number(value, 1); }},
+             [&](const Value& value) { limits.daily_share = read_positive_number(value, 1); }},
         });
-    LimitsConfig& limits = config_.limits;
-    limits = plan_limits(plan);
-    if (heavy_per_second) limits.heavy_per_second = *heavy_per_second;
-    if (resource_intensive_per_minute) {
-      limits.resource_intensive_per_minute = *resource_intensive_per_minute;
-    }
-    if (daily_requests) limits.daily_requests = *daily_requests;
-    limits.daily_share = daily_share;
+    return limits;
+  }
+
+  void read_limits(const Value& section) {
+    config_.limits = limits_from(read_limits_in_file(section), LimitsConfig{});
   }
 
   void read_metrics(const Value& section) {
@@ -575,19 +654,127 @@ class SettingsReader : YamlReader {
     return {};
   }
 
-  // A secret written into the config file is as safe as the file's permissions.
-  void warn_about_a_secret_in_the_config_file() {
-    const std::optional<ValueInFile>& secret = credentials_.client_secret;
+  // A secret written into the config file is as safe as the file's permissions. `prefix`: "zoom"
+  // or "zoom.accounts[N]", whose client_secret it is.
+  void warn_about_a_secret_in_the_config_file(const CredentialsInFile& credentials,
+                                              const std::string& prefix) {
+    const std::optional<ValueInFile>& secret = credentials.client_secret;
     if (!file_mode_ || !(*file_mode_ & S_IROTH) || !secret || !has_literal_text(secret->text)) {
       return;
     }
-    warn(secret->mark, "zoom.client_secret",
+    warn(secret->mark, prefix + ".client_secret",
          "config file " + in_quotes(source_) +
              " holds the secret and is readable by others (mode " + octal_mode(*file_mode_) +
-             "); chmod o-r it, or move the secret to zoom.client_secret_file");
+             "); chmod o-r it, or move the secret to " + prefix + ".client_secret_file");
+  }
+
+  Shard read_shard(const ValueInFile& value) const {
+    constexpr std::string_view kKey = "zoom.shard";
+    const std::string text = expand_variables(value, kKey);
+    const std::size_t slash = text.find('/');
+    const std::optional<std::uint64_t> index =
+        slash == std::string::npos ? std::nullopt : read_shard_number(text.substr(0, slash));
+    const std::optional<std::uint64_t> count =
+        slash == std::string::npos ? std::nullopt : read_shard_number(text.substr(slash + 1));
+    if (!index || !count) {
+      fail(value.mark, kKey, "invalid shard " + in_quotes(text) + " (use INDEX/COUNT, e.g. 0/3)");
+    }
+    if (*count == 0)
+      fail(value.mark, kKey, "the shard count must be at least 1, got " + in_quotes(text));
+    if (*index >= *count) {
+      fail(value.mark, kKey,
+           "the shard index must be below the count (0/" + std::to_string(*count) + " to " +
+               std::to_string(*count - 1) + "/" + std::to_string(*count) + "), got " +
+               in_quotes(text));
+    }
+    return {.index = *index, .count = *count};
+  }
+
+  // Each account has its own credentials, and the ZOOM_* variables and systemd credentials stay
+  // with the single-account form: which account would they belong to?
+  void resolve_accounts() {
+    const std::pair<const std::optional<ValueInFile>*, std::string_view> single_account[] = {
+        {&credentials_.account_id, "zoom.account_id"},
+        {&credentials_.client_id, "zoom.client_id"},
+        {&credentials_.client_secret, "zoom.client_secret"},
+        {&credentials_.client_secret_file, "zoom.client_secret_file"},
+    };
+    for (const auto& [value, key] : single_account) {
+      if (*value) {
+        fail((*value)->mark, key,
+             "cannot be used together with zoom.accounts (set it in each account)");
+      }
+    }
+    if (accounts_in_file_->empty()) {
+      fail(accounts_mark_, "zoom.accounts",
+           "must list at least one account (or leave it out for the single account of "
+           "zoom.account_id)");
+    }
+    config_.named_accounts = true;
+    if (shard_) config_.shard = read_shard(*shard_);
+    std::map<std::string, std::string> key_of_name;
+    for (const AccountInFile& account : *accounts_in_file_) {
+      const std::string name_key = account.key + ".name";
+      if (!account.name) fail(account.mark, name_key, "required (it is the account label)");
+      const std::string& name = account.name->text;
+      if (name.empty()) fail(account.name->mark, name_key, "must not be empty");
+      const auto [earlier, added] = key_of_name.emplace(name, account.key);
+      if (!added) {
+        fail(account.name->mark, name_key,
+             "duplicate account name " + in_quotes(name) + " (also " + earlier->second + ")");
+      }
+      if (account.credentials.client_secret && account.credentials.client_secret_file) {
+        fail(account.credentials.client_secret_file->mark, account.key + ".client_secret_file",
+             "cannot be used together with " + account.key + ".client_secret");
+      }
+      if (config_.shard && shard_of(name, config_.shard->count) != config_.shard->index) continue;
+      config_.accounts.push_back(resolve_account(account));
+    }
+    config_.listed_accounts = accounts_in_file_->size();
+  }
+
+  // Only the accounts of this shard are resolved: the secrets of the others stay unread.
+  AccountConfig resolve_account(const AccountInFile& account) {
+    const CredentialsInFile& credentials = account.credentials;
+    const std::string& key = account.key;
+    AccountConfig resolved;
+    resolved.name = account.name->text;
+    if (credentials.account_id) {
+      resolved.account_id = expand_variables(*credentials.account_id, key + ".account_id");
+    }
+    if (credentials.client_id) {
+      resolved.client_id = expand_variables(*credentials.client_id, key + ".client_id");
+    }
+    if (const auto& path_in_file = credentials.client_secret_file) {
+      const std::string file_key = key + ".client_secret_file";
+      const std::string path =
+          (std::filesystem::path(source_).parent_path() / expand_variables(*path_in_file, file_key))
+              .string();
+      resolved.client_secret = read_credential_file(path, path_in_file->mark, file_key, true);
+    } else if (credentials.client_secret) {
+      resolved.client_secret = expand_variables(*credentials.client_secret, key + ".client_secret");
+    }
+    warn_about_a_secret_in_the_config_file(credentials, key);
+    resolved.api_base_url = account.api_base_url.value_or(config_.zoom.api_base_url);
+    resolved.oauth_token_url = account.oauth_token_url.value_or(config_.zoom.oauth_token_url);
+    resolved.limits = limits_from(account.limits, config_.limits);
+    if (options_.simulate) return resolved;
+    require(resolved.account_id, credentials.account_id, key + ".account_id", {}, account.mark);
+    require(resolved.client_id, credentials.client_id, key + ".client_id", {}, account.mark);
+    require(resolved.client_secret, credentials.client_secret, key + ".client_secret",
+            credentials.client_secret ? std::string() : key + ".client_secret_file", account.mark);
+    return resolved;
   }
 
   void resolve_credentials() {
+    if (accounts_in_file_) {
+      resolve_accounts();
+      return;
+    }
+    if (shard_) {
+      fail(shard_->mark, "zoom.shard",
+           "needs zoom.accounts (the single account of zoom.account_id cannot be split)");
+    }
     ZoomConfig& zoom = config_.zoom;
     if (credentials_.client_secret && credentials_.client_secret_file) {
       fail(credentials_.client_secret_file->mark, "zoom.client_secret_file",
@@ -598,7 +785,7 @@ class SettingsReader : YamlReader {
     zoom.client_id = resolve_credential(credentials_.client_id, "zoom.client_id", "ZOOM_CLIENT_ID",
                                         kClientIdCredential);
     zoom.client_secret = resolve_secret();
-    warn_about_a_secret_in_the_config_file();
+    warn_about_a_secret_in_the_config_file(credentials_, "zoom");
     if (options_.simulate) return;
     require(zoom.account_id, credentials_.account_id, "zoom.account_id",
             "ZOOM_ACCOUNT_ID or the systemd credential " + std::string(kAccountIdCredential));
@@ -613,11 +800,14 @@ class SettingsReader : YamlReader {
                       std::string(kSecretCredential));
   }
 
+  // `where`: the position of a setting that is missing, when there is one to point at.
   void require(const std::string& value, const std::optional<ValueInFile>& in_file,
-               std::string_view key, const std::string& alternatives) const {
+               std::string_view key, const std::string& alternatives,
+               const YAML::Mark& where = YAML::Mark::null_mark()) const {
     if (!value.empty()) return;
-    if (in_file) fail(in_file->mark, key, "must not be empty (or set " + alternatives + ")");
-    fail(YAML::Mark::null_mark(), key, "required (or set " + alternatives + ")");
+    const std::string or_set = alternatives.empty() ? "" : " (or set " + alternatives + ")";
+    if (in_file) fail(in_file->mark, key, "must not be empty" + or_set);
+    fail(where, key, "required" + or_set);
   }
 
   // Same form as the messages of fail(), collected in Config::warnings.
@@ -631,6 +821,9 @@ class SettingsReader : YamlReader {
   const std::optional<std::uint32_t> file_mode_;
   Config config_;
   CredentialsInFile credentials_;
+  std::optional<std::vector<AccountInFile>> accounts_in_file_;  // set: zoom.accounts is there
+  YAML::Mark accounts_mark_;
+  std::optional<ValueInFile> shard_;
 };
 
 }  // namespace

@@ -126,6 +126,19 @@ int run(int argc, char** argv) {
       std::cerr << "zoom-qos-exporter: warning: " << warning << "\n";
     }
     std::cout << options->config_path << ": config is valid\n";
+    if (config.named_accounts) {
+      // Which accounts this shard polls, so that a deployment can check that its shards cover
+      // every account once.
+      std::string names;
+      for (const config::AccountConfig& account : config.accounts) {
+        names += (names.empty() ? "" : ", ") + account.name;
+      }
+      std::cout << options->config_path << ": accounts polled: " << (names.empty() ? "none" : names)
+                << " (" << config.accounts.size() << " of " << config.listed_accounts;
+      if (config.shard)
+        std::cout << ", shard " << config.shard->index << "/" << config.shard->count;
+      std::cout << ")\n";
+    }
     if (!web_config_path.empty()) std::cout << web_config_path << ": web config is valid\n";
     return kExitOk;
   }

@@ -2,7 +2,10 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
+#include <optional>
+#include <string_view>
 
 #include "common/log.hpp"
 #include "common/wipe.hpp"
@@ -19,16 +22,6 @@ namespace {
 constexpr auto kShutdownDeadline = 5s;
 constexpr auto kLoopLagPeriod = 500ms;
 
-zoom::Credentials credentials_of(const config::ZoomConfig& zoom) {
-  auto token_url = zoom::parse_url(zoom.oauth_token_url);
-  if (!token_url) throw config::ConfigError("zoom.oauth_token_url: invalid URL");
-  return {zoom.account_id, zoom.client_id, zoom.client_secret, *token_url};
-}
-
-zoom::ClientOptions client_options_of(const config::Config& config) {
-  return {config.zoom.api_base_url, config.zoom.qos_page_size, config.zoom.meetings_page_size};
-}
-
 zoom::HttpClientOptions http_options_of(const config::Config& config) {
   return {config.zoom.request_timeout, config.zoom.max_response_bytes};
 }
@@ -39,47 +32,27 @@ config::LoadOptions simulate_options(bool simulate) {
   return options;
 }
 
-// The secret in the forms a log line could meet it in: as it is, in the Authorization header's
-// base64 and percent-encoded as in a form or URL. Replaces the forms of the secret before.
-void redact_in_logs(const config::ZoomConfig& zoom) {
-  std::string basic = zoom::basic_credentials(zoom.client_id, zoom.client_secret);
-  std::string percent_encoded = zoom::percent_encode(zoom.client_secret);
-  log::set_redacted_values({zoom.client_secret, basic, percent_encoded});
-  wipe(basic);
-  wipe(percent_encoded);
-}
-
 void log_warnings(const config::Config& config) {
   for (const std::string& warning : config.warnings) {
     log::warn("config warning", "warning=" + log::quote(warning));
   }
 }
 
-PollerOptions poller_options_of(const config::Config& config,
-                                std::chrono::milliseconds min_publish_interval) {
-  PollerOptions options;
-  options.min_publish_interval = min_publish_interval;
-  options.interval = config.poll.interval;
-  options.workers = config.zoom.max_concurrent_requests;
-  options.webinars = config.poll.webinars;
-  options.render.participant_info_labels = config.metrics.participant_info_labels;
-  options.render.meeting_info_labels = config.metrics.meeting_info_labels;
-  options.render.audio_quality = config.metrics.audio_quality;
-  options.render.levels = {config.metrics.levels.participant, config.metrics.levels.meeting,
-                           config.metrics.levels.account};
-  return options;
+std::vector<std::string> names_of(const std::vector<config::AccountConfig>& accounts) {
+  std::vector<std::string> names;
+  for (const config::AccountConfig& account : accounts) names.push_back(account.name);
+  return names;
 }
 
-scheduler::SchedulerOptions scheduler_options_of(const config::Config& config) {
-  scheduler::SchedulerOptions options;
-  options.min_refresh_interval =
-      std::chrono::duration_cast<scheduler::Duration>(config.poll.interval);
-  options.page_size = config.zoom.qos_page_size;
-  options.heavy_per_second = config.limits.heavy_per_second;
-  options.resource_intensive_per_minute = config.limits.resource_intensive_per_minute;
-  options.daily_budget = static_cast<std::int64_t>(
-      static_cast<double>(config.limits.daily_requests) * config.limits.daily_share);
-  return options;
+// "a,b,c", quoted for the log when it needs to be.
+std::string quoted_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+  return log::quote(text);
+}
+
+std::string account_names(const std::vector<config::AccountConfig>& accounts) {
+  return quoted_names(names_of(accounts));
 }
 
 std::string true_or_false(bool value) {
@@ -104,50 +77,88 @@ Exporter::Exporter(asio::io_context& io, config::Config config, ExporterOptions 
       options_(std::move(options)),
       auth_(io),
       http_client_(io, http_options_of(config_)),
-      scheduler_(scheduler_options_of(config_)),
-      gate_(io, scheduler_, metrics_),
       signals_(io),
       shutdown_deadline_(io),
       trim_timer_(io),
       loop_lag_(io, kLoopLagPeriod,
                 [this](double seconds) { metrics_.observe_event_loop_lag(seconds); }),
       systemd_(io) {
-  if (options_.simulate) {
-    simulator_ = std::make_unique<simulator::SimulatedZoom>(io, config_.simulator);
+  if (!options_.simulate) return;
+  for (const config::AccountConfig& account : config::accounts_of(config_)) {
+    config::SimulatorConfig simulated = config_.simulator;
+    simulated.seed += simulators_.size();
+    simulators_.push_back(std::make_unique<simulator::SimulatedZoom>(io, simulated));
+    simulated_names_.push_back(account.name);
   }
 }
 
 Exporter::~Exporter() = default;
 
 void Exporter::apply_simulator_endpoints(config::Config& config) const {
-  if (!simulator_) return;
-  config.zoom.api_base_url = simulator_->api_base_url();
-  config.zoom.oauth_token_url = simulator_->oauth_token_url();
-  config.zoom.account_id = simulator::kAccountId;
-  config.zoom.client_id = simulator::kClientId;
-  config.zoom.client_secret = simulator::kClientSecret;
+  const auto point_at = [](const simulator::SimulatedZoom& simulated, auto& account) {
+    account.api_base_url = simulated.api_base_url();
+    account.oauth_token_url = simulated.oauth_token_url();
+    account.account_id = simulator::kAccountId;
+    account.client_id = simulator::kClientId;
+    account.client_secret = simulator::kClientSecret;
+  };
+  if (simulators_.empty()) return;
+  if (!config.named_accounts) {
+    point_at(*simulators_.front(), config.zoom);
+    return;
+  }
+  // By name: an account added by a reload has no simulator, and is not polled until a restart.
+  for (config::AccountConfig& account : config.accounts) {
+    const auto found = std::find(simulated_names_.begin(), simulated_names_.end(), account.name);
+    if (found != simulated_names_.end()) {
+      point_at(*simulators_[static_cast<std::size_t>(found - simulated_names_.begin())], account);
+    }
+  }
+}
+
+// Every account's secret in the forms a log line could meet it in: as it is, in the
+// Authorization header's base64 and percent-encoded as in a form or URL. Replaces the forms of
+// the secrets before.
+void Exporter::redact_in_logs() const {
+  std::vector<std::string> forms;
+  for (const auto& account : accounts_) {
+    const config::AccountConfig& config = account->config();
+    if (config.client_secret.empty()) continue;
+    forms.push_back(config.client_secret);
+    forms.push_back(zoom::basic_credentials(config.client_id, config.client_secret));
+    forms.push_back(zoom::percent_encode(config.client_secret));
+  }
+  log::set_redacted_values(std::vector<std::string_view>(forms.begin(), forms.end()));
+  for (std::string& form : forms) wipe(form);
 }
 
 void Exporter::start() {
-  if (simulator_) {
-    simulator_->start();
-    apply_simulator_endpoints(config_);
-    log::info("simulated Zoom account started", "api=" + config_.zoom.api_base_url);
+  for (const auto& simulated : simulators_) {
+    simulated->start();
+    log::info("simulated Zoom account started", "api=" + simulated->api_base_url());
   }
+  apply_simulator_endpoints(config_);
   log::set_level(config_.log_level);
-  redact_in_logs(config_.zoom);
   log_warnings(config_);
-  tokens_ = std::make_unique<zoom::TokenProvider>(
-      io_, http_client_, metrics_, credentials_of(config_.zoom), options_.token_retry);
-  try {
-    client_ = std::make_unique<zoom::ZoomClient>(http_client_, *tokens_, gate_, metrics_,
-                                                 client_options_of(config_));
-  } catch (const std::invalid_argument&) {
-    throw config::ConfigError("zoom.api_base_url: invalid URL");
+  const std::vector<config::AccountConfig> accounts = config::accounts_of(config_);
+  for (const config::AccountConfig& account : accounts) {
+    accounts_.push_back(std::make_unique<Account>(io_, http_client_, metrics_, config_, account,
+                                                  options_.per_scrape_ttl, options_.token_retry,
+                                                  [this](const MeetingMap&) { publish(); }));
   }
-  poller_ = std::make_unique<Poller>(io_, *client_, scheduler_, gate_, metrics_,
-                                     poller_options_of(config_, options_.per_scrape_ttl),
-                                     [this](const MeetingMap&) { publish(); });
+  redact_in_logs();
+  if (config_.named_accounts) {
+    const std::string shard = config_.shard ? " shard=" + std::to_string(config_.shard->index) +
+                                                  "/" + std::to_string(config_.shard->count)
+                                            : std::string();
+    const std::string fields = "accounts=" + account_names(accounts) + shard +
+                               " listed=" + std::to_string(config_.listed_accounts);
+    if (accounts.empty()) {
+      log::info("no account falls in this shard; exporting no QoS", fields);
+    } else {
+      log::info("polling several accounts", fields);
+    }
+  }
 
   const web::WebSecurity web = load_web(config_);
   auth_.set_users(web.users);
@@ -161,7 +172,7 @@ void Exporter::start() {
       AuthorizingHandler(
           auth_,
           ScrapeHandler(
-              cache_, [this] { return per_scrape_text(); }, [this] { return poller_->ready(); },
+              cache_, [this] { return per_scrape_text(); }, [this] { return ready(); },
               options_.per_scrape_ttl),
           [this] { return config_.web.open_health_endpoints; }, metrics_),
       http::ServerLimits{}, web.server);
@@ -175,16 +186,42 @@ void Exporter::start() {
   systemd_.ready("listening " + listening);
 
   loop_lag_.start();
-  poller_->start([this] {
-    // The poll loop was the last long-lived task: nothing needs the deadline any more.
-    if (stopping_) shutdown_deadline_.cancel();
-  });
+  running_accounts_ = accounts_.size();
+  for (const auto& account : accounts_) {
+    account->start([this] {
+      // The poll loops were the last long-lived tasks: nothing needs the deadline any more.
+      if (--running_accounts_ == 0 && stopping_) shutdown_deadline_.cancel();
+    });
+  }
   if (options_.handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
     signals_.add(SIGHUP);
     wait_for_signal();
   }
+}
+
+void Exporter::poll_now() {
+  for (const auto& account : accounts_) account->poller().poll_now();
+}
+
+std::uint64_t Exporter::lists_completed() const {
+  std::optional<std::uint64_t> fewest;
+  for (const auto& account : accounts_) {
+    const std::uint64_t lists = account->poller().lists_completed();
+    if (!fewest || lists < *fewest) fewest = lists;
+  }
+  return fewest.value_or(0);
+}
+
+bool Exporter::idle() const {
+  return std::all_of(accounts_.begin(), accounts_.end(),
+                     [](const auto& account) { return account->poller().idle(); });
+}
+
+bool Exporter::ready() const {
+  return std::all_of(accounts_.begin(), accounts_.end(),
+                     [](const auto& account) { return account->poller().ready(); });
 }
 
 void Exporter::wait_for_signal() {
@@ -206,14 +243,14 @@ void Exporter::stop() {
   systemd_.stopping();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
-  if (poller_) poller_->stop();
-  gate_.stop();
+  for (const auto& account : accounts_) account->stop();
   http_client_.cancel_all();
   auth_.stop();
   if (server_) server_->stop();
-  if (simulator_) simulator_->stop();
+  for (const auto& simulated : simulators_) simulated->stop();
   trim_timer_.cancel();
   loop_lag_.stop();
+  if (running_accounts_ == 0) return;  // no poll loop to wait for
   shutdown_deadline_.expires_after(kShutdownDeadline);
   shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -244,26 +281,29 @@ void Exporter::reload() {
 
 void Exporter::apply(const config::Config& next) {
   // Validate everything before changing anything, so a bad config changes nothing.
-  auto credentials = credentials_of(next.zoom);
-  if (!zoom::parse_url(next.zoom.api_base_url)) {
-    throw config::ConfigError(next.source + ": zoom.api_base_url: invalid URL");
-  }
+  const std::vector<config::AccountConfig> next_accounts = config::accounts_of(next);
+  for (const config::AccountConfig& account : next_accounts) Account::validate(account);
   if (next.listen_host != config_.listen_host || next.listen_port != config_.listen_port) {
     log::warn("listen address changes take effect after a restart");
   }
+  std::vector<std::string> running;
+  for (const auto& account : accounts_) running.push_back(account->name());
+  if (names_of(next_accounts) != running) {
+    // Accounts come and go with their pollers, schedulers and series; the ones that stay are
+    // updated now.
+    log::warn("a change of the accounts polled takes effect after a restart",
+              "running=" + quoted_names(running) + " configured=" + account_names(next_accounts));
+  }
   log::set_level(next.log_level);
   http_client_.set_options(http_options_of(next));
-  const auto& zoom = next.zoom;
-  const auto& old = config_.zoom;
-  if (zoom.account_id != old.account_id || zoom.client_id != old.client_id ||
-      zoom.client_secret != old.client_secret || zoom.oauth_token_url != old.oauth_token_url) {
-    redact_in_logs(zoom);
-    tokens_->set_credentials(std::move(credentials));
+  for (const auto& account : accounts_) {
+    const auto same_name = std::find_if(
+        next_accounts.begin(), next_accounts.end(),
+        [&](const config::AccountConfig& candidate) { return candidate.name == account->name(); });
+    if (same_name != next_accounts.end()) account->apply(next, *same_name);
   }
-  client_->set_options(client_options_of(next));
-  poller_->set_options(poller_options_of(next, options_.per_scrape_ttl));
+  redact_in_logs();
   metrics_.set_series_limit(static_cast<double>(next.metrics.max_series));
-  scheduler_.set_options(scheduler_options_of(next));
   const std::string listen_host = config_.listen_host;
   const auto listen_port = config_.listen_port;
   config_ = next;
@@ -294,49 +334,60 @@ void Exporter::apply_web(const web::WebSecurity& web) {
 }
 
 void Exporter::publish() {
-  const MeetingMap& meetings = poller_->meetings();
   const config::MetricsConfig& settings = config_.metrics;
-  metrics::AccountTotals account{{}, meetings.size(), {}};
+  std::vector<metrics::AccountTotals> accounts;
   std::vector<metrics::MeetingSeries> series;
-  series.reserve(meetings.size());
-  for (const auto& [key, state] : meetings) {
-    const metrics::RenderedMeeting* rendered = state.rendered.get();
-    metrics::MeetingSeries& counts = series.emplace_back();
-    if (settings.levels.meeting) {
-      counts.meeting = metrics::meeting_family_series(state.meeting) + (state.fetched ? 1 : 0);
-    }
-    if (rendered != nullptr) {
-      counts.meeting += rendered->meeting_series;
-      counts.participant = rendered->participant_series;
-      // Meetings the cap leaves out still count: the account's totals are what stays exact.
-      account.totals.merge(rendered->totals);
+  accounts.reserve(accounts_.size());
+  for (const auto& account : accounts_) {
+    const MeetingMap& meetings = account->poller().meetings();
+    metrics::AccountTotals& totals = accounts.emplace_back();
+    totals.account = account->name();
+    totals.live_meetings = meetings.size();
+    series.reserve(series.size() + meetings.size());
+    for (const auto& [key, state] : meetings) {
+      const metrics::RenderedMeeting* rendered = state.rendered.get();
+      metrics::MeetingSeries& counts = series.emplace_back();
+      if (settings.levels.meeting) {
+        counts.meeting = metrics::meeting_family_series(state.meeting) + (state.fetched ? 1 : 0);
+      }
+      if (rendered != nullptr) {
+        counts.meeting += rendered->meeting_series;
+        counts.participant = rendered->participant_series;
+        // Meetings the cap leaves out still count: the account's totals are what stays exact.
+        totals.totals.merge(rendered->totals);
+      }
     }
   }
   std::string account_families =
-      metrics::render_account_families({account}, settings.levels.account);
+      metrics::render_account_families(accounts, settings.levels.account);
+  // One cap over every account: it bounds what a scrape costs, whoever the series belong to.
   const metrics::SeriesSelection selection = metrics::select_series(
       settings.max_series, metrics::exposition::count_series(account_families), series);
 
   std::vector<metrics::ExportedMeeting> exported;
   std::vector<metrics::ListedMeeting> listed;
-  std::map<scheduler::MeetingKey, DroppedSeries> dropped;
-  exported.reserve(meetings.size());
-  listed.reserve(meetings.size());
+  std::map<AccountMeeting, DroppedSeries> dropped;
+  exported.reserve(series.size());
+  listed.reserve(series.size());
   exported_fetches_.clear();
   std::size_t index = 0;
-  for (const auto& [key, state] : meetings) {
-    const bool meeting_kept = selection.meeting_kept[index];
-    const bool participants_kept = selection.participants_kept[index];
-    if (!participants_kept && (series[index].participant > 0 || !meeting_kept)) {
-      dropped[key] = {state.rendered, !meeting_kept};
-      count_dropped(key, dropped[key], series[index]);
+  for (std::size_t account = 0; account < accounts_.size(); ++account) {
+    for (const auto& [key, state] : accounts_[account]->poller().meetings()) {
+      const bool meeting_kept = selection.meeting_kept[index];
+      const bool participants_kept = selection.participants_kept[index];
+      if (!participants_kept && (series[index].participant > 0 || !meeting_kept)) {
+        const AccountMeeting where{account, key};
+        dropped[where] = {state.rendered, !meeting_kept};
+        count_dropped(where, dropped[where], series[index]);
+      }
+      ++index;
+      if (!meeting_kept) continue;
+      exported.push_back({state.rendered, participants_kept});
+      listed.push_back({&state.meeting, accounts_[account]->name()});
+      if (state.fetched && settings.levels.meeting) {
+        exported_fetches_.push_back({account, key.id, *state.fetched});
+      }
     }
-    ++index;
-    if (!meeting_kept) continue;
-    exported.push_back({state.rendered, participants_kept});
-    listed.push_back({&state.meeting, account.account});
-    if (state.fetched && settings.levels.meeting)
-      exported_fetches_.push_back({key.id, *state.fetched});
   }
   dropped_ = std::move(dropped);
 
@@ -365,7 +416,7 @@ void Exporter::publish() {
 
 // A meeting's series count once as dropped for each refresh that does not fit, not at every
 // publish: the previous publish's drops are remembered with the rendering they dropped.
-void Exporter::count_dropped(const scheduler::MeetingKey& key, const DroppedSeries& now,
+void Exporter::count_dropped(const AccountMeeting& key, const DroppedSeries& now,
                              const metrics::MeetingSeries& series) {
   const auto before = dropped_.find(key);
   const bool same_rendering = before != dropped_.end() && before->second.rendered == now.rendered;
@@ -393,16 +444,12 @@ void Exporter::note_series_cap(const metrics::SeriesSelection& selection) {
 
 std::string Exporter::per_scrape_text() {
   const auto now = scheduler::Clock::now();
-  const auto zoom_remaining = scheduler_.zoom_remaining(now);
-  metrics_.set_scheduler_state(
-      static_cast<double>(scheduler_.budget_remaining(now)),
-      zoom_remaining ? std::optional<double>(static_cast<double>(*zoom_remaining)) : std::nullopt,
-      static_cast<double>(scheduler_.scheduled_meetings()),
-      static_cast<double>(scheduler_.skipped_refreshes()));
+  for (const auto& account : accounts_) account->note_scheduler_state(now);
   std::vector<metrics::MeetingQosAge> ages;
   ages.reserve(exported_fetches_.size());
-  for (const auto& [meeting_id, fetched] : exported_fetches_) {
-    ages.push_back({{}, meeting_id, std::chrono::duration<double>(now - fetched).count()});
+  for (const auto& [account, meeting_id, fetched] : exported_fetches_) {
+    ages.push_back({accounts_[account]->name(), meeting_id,
+                    std::chrono::duration<double>(now - fetched).count()});
   }
   return metrics_.render() + metrics::render_qos_ages(ages);
 }

@@ -61,7 +61,7 @@ void log_failure(const std::exception_ptr& error, std::string_view what) {
 
 Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
                scheduler::RefreshScheduler& scheduler, SchedulerGate& gate,
-               metrics::ExporterMetrics& metrics, PollerOptions options, Publish publish)
+               metrics::AccountMetrics& metrics, PollerOptions options, Publish publish)
     : io_(io),
       client_(client),
       scheduler_(scheduler),

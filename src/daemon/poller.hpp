@@ -15,7 +15,7 @@
 #include <string>
 
 #include "daemon/scheduler_gate.hpp"
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "metrics/qos_renderer.hpp"
 #include "scheduler/refresh_scheduler.hpp"
 #include "zoom/zoom_client.hpp"
@@ -52,7 +52,7 @@ class Poller {
 
   Poller(boost::asio::io_context& io, zoom::ZoomClient& client,
          scheduler::RefreshScheduler& scheduler, SchedulerGate& gate,
-         metrics::ExporterMetrics& metrics, PollerOptions options, Publish publish);
+         metrics::AccountMetrics& metrics, PollerOptions options, Publish publish);
 
   // Lists at once, then as the scheduler says. `on_stopped` runs once every loop has ended after
   // stop().
@@ -87,7 +87,7 @@ class Poller {
   zoom::ZoomClient& client_;
   scheduler::RefreshScheduler& scheduler_;
   SchedulerGate& gate_;
-  metrics::ExporterMetrics& metrics_;
+  metrics::AccountMetrics& metrics_;
   PollerOptions options_;
   metrics::QosRenderer renderer_;
   Publish publish_;

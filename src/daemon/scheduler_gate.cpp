@@ -27,7 +27,7 @@ std::optional<std::int64_t> parse_count(std::string_view text) {
 }  // namespace
 
 SchedulerGate::SchedulerGate(asio::io_context& io, scheduler::RefreshScheduler& scheduler,
-                             metrics::ExporterMetrics& metrics)
+                             metrics::AccountMetrics& metrics)
     : io_(io), scheduler_(scheduler), metrics_(metrics) {}
 
 asio::awaitable<bool> SchedulerGate::sleep(Timer& timer,

@@ -10,7 +10,7 @@
 #include <deque>
 #include <set>
 
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "scheduler/refresh_scheduler.hpp"
 #include "zoom/zoom_client.hpp"
 
@@ -23,7 +23,7 @@ namespace zqe::daemon {
 class SchedulerGate : public zoom::RequestGate {
  public:
   SchedulerGate(boost::asio::io_context& io, scheduler::RefreshScheduler& scheduler,
-                metrics::ExporterMetrics& metrics);
+                metrics::AccountMetrics& metrics);
 
   boost::asio::awaitable<bool> admit(scheduler::Category category) override;
   void on_reply(scheduler::Category category, const zoom::HttpOutcome& outcome) override;
@@ -45,7 +45,7 @@ class SchedulerGate : public zoom::RequestGate {
 
   boost::asio::io_context& io_;
   scheduler::RefreshScheduler& scheduler_;
-  metrics::ExporterMetrics& metrics_;
+  metrics::AccountMetrics& metrics_;
   std::array<std::deque<Timer*>, 2> queues_;  // admit() callers per category, in order
   std::set<Timer*> sleepers_;                 // everyone asleep, for stop()
   std::set<Timer*> watchers_;                 // wait_until_admissible() callers

@@ -2,8 +2,6 @@
 
 #include <prometheus/text_serializer.h>
 
-#include <algorithm>
-
 #include "common/version.hpp"
 
 namespace zqe::metrics {
@@ -13,8 +11,6 @@ std::string name(std::string_view suffix) {
   return std::string(kNamespace) + "_" + std::string(suffix);
 }
 
-const prometheus::Histogram::BucketBoundaries kRequestBuckets = {0.05, 0.1, 0.25, 0.5, 1,
-                                                                 2.5,  5,   10,   30};
 // From a scheduling hiccup to a stall that would time out a scrape.
 const prometheus::Histogram::BucketBoundaries kLoopLagBuckets = {0.001, 0.005, 0.025, 0.1,
                                                                  0.5,   1,     5};
@@ -68,29 +64,24 @@ ExporterMetrics::ExporterMetrics()
       scheduled_meetings_(prometheus::BuildGauge()
                               .Name(name("exporter_scheduled_meetings"))
                               .Help("Live meetings and webinars the quota scheduler refreshes.")
-                              .Register(*registry_)
-                              .Add({})),
+                              .Register(*registry_)),
       skipped_refreshes_(prometheus::BuildCounter()
                              .Name(name("exporter_skipped_refreshes_total"))
                              .Help("Poll intervals a meeting went without a QoS refresh because "
                                    "the quota did not allow one.")
-                             .Register(*registry_)
-                             .Add({})),
+                             .Register(*registry_)),
       up_(prometheus::BuildGauge()
               .Name(name("up"))
               .Help("1 when the last poll reached Zoom and read the live meeting list, else 0.")
-              .Register(*registry_)
-              .Add({})),
+              .Register(*registry_)),
       last_poll_success_(prometheus::BuildGauge()
                              .Name(name("exporter_last_poll_success_timestamp_seconds"))
                              .Help("Unix time the last successful poll finished.")
-                             .Register(*registry_)
-                             .Add({})),
+                             .Register(*registry_)),
       poll_duration_(prometheus::BuildGauge()
                          .Name(name("exporter_poll_duration_seconds"))
                          .Help("Duration of the last poll cycle.")
-                         .Register(*registry_)
-                         .Add({})),
+                         .Register(*registry_)),
       auth_failures_(prometheus::BuildCounter()
                          .Name(name("exporter_http_auth_failures_total"))
                          .Help("Requests refused by basic auth, by reason (missing: no or a "
@@ -117,10 +108,6 @@ ExporterMetrics::ExporterMetrics()
       .Register(*registry_)
       .Add({{"version", kVersion}, {"revision", kRevision}})
       .Set(1);
-  for (const char* result : {"success", "failure"}) {
-    token_refreshes_.Add({{"result", result}});
-    polls_.Add({{"result", result}});
-  }
   for (const char* reason : {"missing", "wrong", "busy"}) auth_failures_.Add({{"reason", reason}});
   for (const char* level : {"participant", "meeting", "account"}) {
     series_.Add({{"level", level}});
@@ -128,61 +115,8 @@ ExporterMetrics::ExporterMetrics()
   }
 }
 
-void ExporterMetrics::count_request(std::string_view endpoint, std::string_view code,
-                                    double seconds) {
-  requests_.Add({{"endpoint", std::string(endpoint)}, {"code", std::string(code)}}).Increment();
-  request_duration_.Add({{"endpoint", std::string(endpoint)}}, kRequestBuckets).Observe(seconds);
-}
-
-void ExporterMetrics::count_parse_error(std::string_view field, double count) {
-  parse_errors_.Add({{"field", std::string(field)}}).Increment(count);
-}
-
-void ExporterMetrics::count_invalid_reply(std::string_view endpoint) {
-  invalid_replies_.Add({{"endpoint", std::string(endpoint)}}).Increment();
-}
-
 void ExporterMetrics::observe_event_loop_lag(double seconds) {
   event_loop_lag_.Observe(seconds);
-}
-
-void ExporterMetrics::count_token_refresh(bool success) {
-  token_refreshes_.Add({{"result", success ? "success" : "failure"}}).Increment();
-}
-
-void ExporterMetrics::count_poll(bool success) {
-  polls_.Add({{"result", success ? "success" : "failure"}}).Increment();
-}
-
-void ExporterMetrics::set_up(bool up) {
-  up_.Set(up ? 1 : 0);
-}
-
-void ExporterMetrics::count_rate_limited(std::string_view category, std::string_view type) {
-  rate_limited_.Add({{"category", std::string(category)}, {"type", std::string(type)}}).Increment();
-}
-
-void ExporterMetrics::set_scheduler_state(double budget_remaining,
-                                          std::optional<double> zoom_budget_remaining,
-                                          double scheduled_meetings,
-                                          double skipped_refreshes_total) {
-  budget_remaining_.Add({{"category", "daily"}, {"source", "exporter"}}).Set(budget_remaining);
-  auto& zoom = budget_remaining_.Add({{"category", "daily"}, {"source", "zoom"}});
-  if (zoom_budget_remaining) {
-    zoom.Set(*zoom_budget_remaining);
-  } else {
-    budget_remaining_.Remove(&zoom);  // Zoom has not said yet today
-  }
-  scheduled_meetings_.Set(scheduled_meetings);
-  skipped_refreshes_.Increment(std::max(0.0, skipped_refreshes_total - skipped_refreshes_.Value()));
-}
-
-void ExporterMetrics::set_poll_duration(double seconds) {
-  poll_duration_.Set(seconds);
-}
-
-void ExporterMetrics::set_last_poll_success(double unix_seconds) {
-  last_poll_success_.Set(unix_seconds);
 }
 
 void ExporterMetrics::count_auth_failure(std::string_view reason) {

@@ -73,7 +73,7 @@ std::string basic_credentials(std::string_view client_id, std::string_view clien
 }
 
 TokenProvider::TokenProvider(asio::io_context& io, HttpClient& http,
-                             metrics::ExporterMetrics& metrics, Credentials credentials,
+                             metrics::AccountMetrics& metrics, Credentials credentials,
                              TokenRetryPolicy retry)
     : http_(http),
       metrics_(metrics),

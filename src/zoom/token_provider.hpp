@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "zoom/http_client.hpp"
 
 namespace zqe::zoom {
@@ -44,7 +44,7 @@ struct TokenRetryPolicy {
 // fails, every request of every meeting would otherwise ask it again: retries back off instead.
 class TokenProvider {
  public:
-  TokenProvider(boost::asio::io_context& io, HttpClient& http, metrics::ExporterMetrics& metrics,
+  TokenProvider(boost::asio::io_context& io, HttpClient& http, metrics::AccountMetrics& metrics,
                 Credentials credentials, TokenRetryPolicy retry = {});
 
   // A valid token, fetching one when none is cached or the cached one expires soon.
@@ -62,7 +62,7 @@ class TokenProvider {
   boost::asio::awaitable<void> refresh();
 
   HttpClient& http_;
-  metrics::ExporterMetrics& metrics_;
+  metrics::AccountMetrics& metrics_;
   Credentials credentials_;
   std::string access_token_;
   std::chrono::steady_clock::time_point refresh_at_;

@@ -60,7 +60,7 @@ std::string describe(const ApiError& error) {
 }
 
 ZoomClient::ZoomClient(HttpClient& http, TokenProvider& tokens, RequestGate& gate,
-                       metrics::ExporterMetrics& metrics, ClientOptions options)
+                       metrics::AccountMetrics& metrics, ClientOptions options)
     : http_(http), tokens_(tokens), gate_(gate), metrics_(metrics) {
   set_options(std::move(options));
 }

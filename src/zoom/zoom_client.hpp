@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "qos/participant_qos.hpp"
 #include "scheduler/refresh_scheduler.hpp"
 #include "zoom/http_client.hpp"
@@ -74,7 +74,7 @@ class ZoomClient {
  public:
   // Throws std::invalid_argument when options.api_base_url is not a valid URL.
   ZoomClient(HttpClient& http, TokenProvider& tokens, RequestGate& gate,
-             metrics::ExporterMetrics& metrics, ClientOptions options);
+             metrics::AccountMetrics& metrics, ClientOptions options);
 
   void set_options(ClientOptions options);
 
@@ -109,7 +109,7 @@ class ZoomClient {
   HttpClient& http_;
   TokenProvider& tokens_;
   RequestGate& gate_;
-  metrics::ExporterMetrics& metrics_;
+  metrics::AccountMetrics& metrics_;
   ClientOptions options_;
   Url base_url_;
 };

@@ -508,7 +508,33 @@ const InvalidFile kInvalidFiles[] = {
     {"invalid-unknown-nested-key.yaml",
      ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
      "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
-     "qos_page_size, meetings_page_size, max_concurrent_requests)"},
+     "qos_page_size, meetings_page_size, max_concurrent_requests, accounts, shard)"},
+    {"invalid-accounts-duplicate-name.yaml",
+     ":7:13: zoom.accounts[1].name: duplicate account name \"east\" (also zoom.accounts[0])"},
+    {"invalid-accounts-empty-list.yaml",
+     ":2:13: zoom.accounts: must list at least one account (or leave it out for the single "
+     "account of zoom.account_id)"},
+    {"invalid-accounts-empty-name.yaml", ":3:13: zoom.accounts[0].name: must not be empty"},
+    {"invalid-accounts-limits-plan.yaml",
+     ":8:15: zoom.accounts[0].limits.plan: unknown plan \"enterprise\" (use pro or business)"},
+    {"invalid-accounts-missing-client-id.yaml", ":3:7: zoom.accounts[0].client_id: required"},
+    {"invalid-accounts-missing-name.yaml",
+     ":3:7: zoom.accounts[0].name: required (it is the account label)"},
+    {"invalid-accounts-unknown-key.yaml",
+     ":7:7: zoom.accounts[0].request_timeout: unknown key (known: name, account_id, client_id, "
+     "client_secret, client_secret_file, api_base_url, oauth_token_url, limits)"},
+    {"invalid-accounts-with-top-level-credentials.yaml",
+     ":2:14: zoom.client_id: cannot be used together with zoom.accounts (set it in each "
+     "account)"},
+    {"invalid-shard-count-zero.yaml",
+     ":2:10: zoom.shard: the shard count must be at least 1, got \"1/0\""},
+    {"invalid-shard-index-too-large.yaml",
+     ":2:10: zoom.shard: the shard index must be below the count (0/3 to 2/3), got \"3/3\""},
+    {"invalid-shard-not-numbers.yaml",
+     ":2:10: zoom.shard: invalid shard \"a/b\" (use INDEX/COUNT, e.g. 0/3)"},
+    {"invalid-shard-without-accounts.yaml",
+     ":5:10: zoom.shard: needs zoom.accounts (the single account of zoom.account_id cannot be "
+     "split)"},
     {"invalid-duplicate-key.yaml", ":3:3: poll.interval: duplicate key"},
     {"invalid-web-config-file-empty.yaml",
      ":2:16: web.config_file: must not be empty (leave it out for plain HTTP)"},

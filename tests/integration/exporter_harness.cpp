@@ -26,12 +26,37 @@ ExporterHarness::ExporterHarness() : zoom_(io_) {
   config_.log_level = log::Level::warn;
 }
 
+ExporterHarness::ExporterHarness(const std::vector<std::string>& account_names)
+    : ExporterHarness() {
+  config_.named_accounts = true;
+  config_.zoom.account_id.clear();
+  config_.zoom.client_id.clear();
+  config_.zoom.client_secret.clear();
+  config_.listed_accounts = account_names.size();
+  for (std::size_t index = 0; index < account_names.size(); ++index) {
+    if (index > 0) {
+      more_zooms_.push_back(std::make_unique<FakeZoom>(io_));
+      more_zooms_.back()->start();
+    }
+    FakeZoom& fake = zoom(index);
+    config::AccountConfig& account = config_.accounts.emplace_back();
+    account.name = account_names[index];
+    account.account_id = "account-" + account.name;
+    account.client_id = "client-" + account.name;
+    account.client_secret = "secret-" + account.name;
+    account.api_base_url = fake.api_base_url();
+    account.oauth_token_url = fake.oauth_token_url();
+    account.limits = config_.limits;
+  }
+}
+
 // Stops the way the daemon does on SIGTERM, so every test also checks that the event loop
 // runs dry by itself.
 ExporterHarness::~ExporterHarness() {
   boost::asio::post(io_, [this] {
     if (exporter_) exporter_->stop();
     zoom_.stop();
+    for (const auto& zoom : more_zooms_) zoom->stop();
   });
   if (thread_.joinable()) thread_.join();
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.hpp"
 #include "daemon/exporter.hpp"
@@ -18,13 +19,17 @@
 namespace zqe::test {
 
 // The real Exporter against a FakeZoom, both on one io_context run by a background thread.
-// Polls happen when the test asks (the interval is an hour).
+// Polls happen when the test asks (the interval is an hour). Given account names, the config
+// lists them under zoom.accounts, each with a FakeZoom of its own.
 class ExporterHarness {
  public:
   ExporterHarness();
+  explicit ExporterHarness(const std::vector<std::string>& account_names);
   ~ExporterHarness();
 
   FakeZoom& zoom() { return zoom_; }
+  // The FakeZoom of the account at `index` of the names given (0: zoom()).
+  FakeZoom& zoom(std::size_t index) { return index == 0 ? zoom_ : *more_zooms_.at(index - 1); }
   config::Config& config() { return config_; }
 
   // Starts the exporter (which polls once at start) and waits for that poll.
@@ -58,6 +63,7 @@ class ExporterHarness {
 
   boost::asio::io_context io_;
   FakeZoom zoom_;
+  std::vector<std::unique_ptr<FakeZoom>> more_zooms_;
   config::Config config_;
   std::unique_ptr<daemon::Exporter> exporter_;
   unsigned short port_ = 0;

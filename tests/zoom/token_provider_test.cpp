@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "metrics/exporter_metrics.hpp"
+#include "metrics/account_metrics.hpp"
 #include "support/fake_zoom.hpp"
 #include "zoom/http_client.hpp"
 #include "zoom/token_provider.hpp"
@@ -18,7 +18,8 @@ namespace asio = boost::asio;
 struct TokenProviderTest : ::testing::Test {
   asio::io_context io;
   test::FakeZoom zoom{io};
-  metrics::ExporterMetrics metrics;
+  metrics::ExporterMetrics registry;
+  metrics::AccountMetrics metrics{registry, ""};
   HttpClient http{io, {}};
 
   TokenProviderTest() { zoom.start(); }
@@ -116,9 +117,9 @@ TEST_F(TokenProviderTest, AReplyWithoutATokenIsAnError) {
   EXPECT_TRUE(result.access_token.empty());
   EXPECT_NE(result.error.find("token reply unusable"), std::string::npos) << result.error;
   EXPECT_NE(
-      metrics.render().find("zoom_exporter_invalid_replies_total{endpoint=\"oauth_token\"} 1"),
+      registry.render().find("zoom_exporter_invalid_replies_total{endpoint=\"oauth_token\"} 1"),
       std::string::npos)
-      << metrics.render();
+      << registry.render();
 }
 
 // How long after `before` the provider will replace the token it got from `reply`, after
@@ -174,10 +175,10 @@ TEST_F(TokenProviderTest, AnUnreachableTokenEndpointIsAnErrorAndRetriedOnTheNext
   tokens.set_credentials({"account", "client", "secret", *parse_url(zoom.oauth_token_url())});
   EXPECT_EQ(concurrent_tokens(tokens, 1)[0].access_token, "token-1");
   EXPECT_NE(
-      metrics.render().find(
+      registry.render().find(
           R"(zoom_exporter_api_requests_total{code="connect_error",endpoint="oauth_token"} 1)"),
       std::string::npos)
-      << metrics.render();
+      << registry.render();
 }
 
 }  // namespace

@@ -65,6 +65,15 @@ void set_redacted_values(const std::vector<std::string_view>& values) {
   g_redactor.set_values(values);
 }
 
+std::string with_field(std::string fields, std::string_view key, std::string_view value) {
+  if (value.empty()) return fields;
+  if (!fields.empty()) fields += ' ';
+  fields += key;
+  fields += '=';
+  fields += quote(value);
+  return fields;
+}
+
 std::string quote(std::string_view value) {
   bool needs_quotes = value.empty();
   for (char c : value) {

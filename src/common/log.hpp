@@ -38,5 +38,8 @@ void set_redacted_values(const std::vector<std::string_view>& values);
 
 // Quotes a value for logfmt: bare when it has no space, quote or '=', quoted and escaped otherwise.
 std::string quote(std::string_view value);
+// `fields` followed by key=quote(value), or `fields` alone when `value` is empty (e.g. the
+// account of a log line, named only when there are several).
+std::string with_field(std::string fields, std::string_view key, std::string_view value);
 
 }  // namespace zqe::log

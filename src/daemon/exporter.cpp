@@ -59,10 +59,12 @@ std::string true_or_false(bool value) {
   return value ? "true" : "false";
 }
 
-std::string describe_series(const metrics::SeriesCounts& counts) {
-  return "participant=" + std::to_string(counts.participant) +
-         " meeting=" + std::to_string(counts.meeting) +
-         " account=" + std::to_string(counts.account);
+// "exported_participant=... exported_meeting=... exported_account=..." for `prefix` "exported".
+std::string describe_series(std::string_view prefix, const metrics::SeriesCounts& counts) {
+  const std::string key = " " + std::string(prefix) + "_";
+  return key + "participant=" + std::to_string(counts.participant) + key +
+         "meeting=" + std::to_string(counts.meeting) + key +
+         "account=" + std::to_string(counts.account);
 }
 
 }  // namespace
@@ -433,8 +435,8 @@ void Exporter::note_series_cap(const metrics::SeriesSelection& selection) {
   if (dropping && !series_capped_) {
     log::warn("series cap reached: dropping participant series first, then meetings",
               "max_series=" + std::to_string(config_.metrics.max_series) +
-                  " exported: " + describe_series(selection.exported) +
-                  " dropped: " + describe_series(selection.dropped));
+                  describe_series("exported", selection.exported) +
+                  describe_series("dropped", selection.dropped));
   } else if (!dropping && series_capped_) {
     log::info("all series fit under the series cap again",
               "max_series=" + std::to_string(config_.metrics.max_series));

@@ -159,13 +159,14 @@ asio::awaitable<void> Poller::list_once() {
     // A token failure a refresh has logged already is not logged again.
     const bool token_failure = meetings.error.kind == zoom::ApiError::Kind::no_token;
     if (error != last_list_error_ && !(token_failure && error == last_token_error_)) {
-      log::error("cannot list live meetings; keeping the last data", "error=" + log::quote(error));
+      log::error("cannot list live meetings; keeping the last data",
+                 with_account("error=" + log::quote(error)));
     }
     last_list_error_ = error;
     if (token_failure) last_token_error_ = error;
     co_return;
   }
-  if (!last_list_error_.empty()) log::info("Zoom answers again");
+  if (!last_list_error_.empty()) log::info("Zoom answers again", with_account(""));
   last_list_error_.clear();
   last_token_error_.clear();
   metrics_.set_up(true);
@@ -188,7 +189,7 @@ asio::awaitable<void> Poller::list_once() {
       log::warn(
           "cannot list live webinars; keeping their last data (poll.webinars: false "
           "turns webinars off)",
-          "error=" + log::quote(error));
+          with_account("error=" + log::quote(error)));
     }
     last_webinar_error_ = error;
   }
@@ -281,7 +282,8 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
         dirty_ = true;
       } catch (const std::exception& error) {  // out of memory, or a meeting over 4 GiB of text
         log::error("rendering a meeting's QoS failed; keeping its last data",
-                   "meeting_id=" + std::to_string(key.id) + " error=" + log::quote(error.what()));
+                   with_account("meeting_id=" + std::to_string(key.id) +
+                                " error=" + log::quote(error.what())));
       }
     }
   } else {
@@ -296,17 +298,21 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
       const std::string error = zoom::describe(result.error);
       if (error != last_token_error_ && error != last_list_error_) {
         log::error("cannot get a Zoom access token; keeping the last data",
-                   "error=" + log::quote(error));
+                   with_account("error=" + log::quote(error)));
       }
       last_token_error_ = error;
     } else if (!ended && result.error.kind != zoom::ApiError::Kind::cancelled &&
                result.error.kind != zoom::ApiError::Kind::rate_limited) {  // the gate logs 429s
       log::warn("participants QoS fetch failed; keeping the meeting's last data",
-                "meeting_id=" + std::to_string(key.id) +
-                    " error=" + log::quote(zoom::describe(result.error)));
+                with_account("meeting_id=" + std::to_string(key.id) +
+                             " error=" + log::quote(zoom::describe(result.error))));
     }
   }
   publish_changes();
+}
+
+std::string Poller::with_account(std::string fields) const {
+  return log::with_field(std::move(fields), "account", metrics_.account());
 }
 
 void Poller::note_first_round_published() {

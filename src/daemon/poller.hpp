@@ -81,6 +81,8 @@ class Poller {
   // Publishes what changed, now or, when the last publish was too recent for its cost, later.
   void publish_changes();
   void note_first_round_published();
+  // A log line's fields with the account's name, when it has one.
+  std::string with_account(std::string fields) const;
   void wake_workers();
 
   boost::asio::io_context& io_;

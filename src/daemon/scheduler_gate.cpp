@@ -104,8 +104,10 @@ void SchedulerGate::on_reply(scheduler::Category category, const zoom::HttpOutco
   scheduler_.on_rate_limited(now, category, type, retry_at);
   metrics_.count_rate_limited(scheduler::category_label(category),
                               scheduler::limit_type_label(type));
-  const std::string fields = "category=" + std::string(scheduler::category_label(category)) +
-                             " retry_after=" + log::quote(outcome.header("Retry-After"));
+  const std::string fields =
+      log::with_field("category=" + std::string(scheduler::category_label(category)) +
+                          " retry_after=" + log::quote(outcome.header("Retry-After")),
+                      "account", metrics_.account());
   if (type == scheduler::LimitType::daily) {
     log::error(
         "Zoom's daily rate limit is used up: no QoS calls until it resets; /metrics keeps "

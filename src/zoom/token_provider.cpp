@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/log.hpp"
 #include "common/redactor.hpp"
 #include "common/wipe.hpp"
 #include "zoom/reply_decoder.hpp"
@@ -150,9 +151,14 @@ asio::awaitable<void> TokenProvider::refresh() {
     // Zoom answers 400 invalid_client / 401 for wrong credentials or account id.
     if (outcome.status == 400 || outcome.status == 401 || outcome.status == 403) {
       failure.credentials_rejected = true;
-      failure.error +=
-          ": Zoom rejected the credentials; check zoom.account_id, zoom.client_id and the "
-          "client secret of the Server-to-Server OAuth app, and that the app is activated";
+      // The keys as the config names them: zoom.* for one account, the list entry for several.
+      const std::string keys =
+          metrics_.account().empty()
+              ? std::string("zoom.account_id, zoom.client_id")
+              : "account_id and client_id of zoom.accounts entry " + log::quote(metrics_.account());
+      failure.error += ": Zoom rejected the credentials; check " + keys +
+                       " and the client secret of the Server-to-Server OAuth app, and that the "
+                       "app is activated";
     }
   } else {
     auto reply = decode_token_reply(outcome.body);

@@ -13,7 +13,7 @@ inline constexpr const char* kAbsent = "-";
 std::string milliseconds(std::optional<double> seconds);
 // A ratio as a percentage: 0.003 -> "0.3 %", 0.0125 -> "1.25 %", 0.12 -> "12 %".
 std::string percent(std::optional<double> ratio);
-// Bytes per second with SI prefixes: 875 -> "875 B/s", 2875 -> "2.9 kB/s", 1.25e6 -> "1.3 MB/s".
+// Bytes per second with SI prefixes: 875 -> "875 B/s", 2875 -> "2.9 kB/s", 1.26e6 -> "1.3 MB/s".
 std::string bytes_per_second(std::optional<double> bytes);
 // "1280x720"; "-" unless both are there.
 std::string resolution(std::optional<double> width, std::optional<double> height);

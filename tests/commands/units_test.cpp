@@ -28,7 +28,9 @@ TEST(Units, BytesPerSecondWithSiPrefixes) {
   EXPECT_EQ(bytes_per_second(1000), "1 kB/s");
   EXPECT_EQ(bytes_per_second(2875), "2.9 kB/s");  // Zoom's "23 kbps"
   EXPECT_EQ(bytes_per_second(123'450), "123.5 kB/s");
-  EXPECT_EQ(bytes_per_second(1'250'000), "1.3 MB/s");
+  EXPECT_EQ(bytes_per_second(1'260'000), "1.3 MB/s");
+  EXPECT_EQ(bytes_per_second(999'949), "999.9 kB/s");
+  EXPECT_EQ(bytes_per_second(999'950), "1 MB/s");
   EXPECT_EQ(bytes_per_second(0), "0 B/s");
   EXPECT_EQ(bytes_per_second(std::nullopt), "-");
 }

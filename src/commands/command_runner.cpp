@@ -5,7 +5,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <cerrno>
 #include <charconv>
@@ -137,7 +136,6 @@ Outcome execute(const CommandOptions& options, config::Config config) {
   ZoomSession session(io, std::move(config), options.simulate);
   std::optional<Outcome> result;
   std::exception_ptr failure;
-  asio::steady_timer deadline(io);
   asio::co_spawn(
       io,
       // No co_await inside a conditional expression: GCC 12 mangles its result.
@@ -152,13 +150,11 @@ Outcome execute(const CommandOptions& options, config::Config config) {
       [&](std::exception_ptr error, Outcome outcome) {
         failure = error;
         result = std::move(outcome);
-        session.stop();
-        deadline.expires_after(kExitDeadline);
-        deadline.async_wait([&](const boost::system::error_code& ec) {
-          if (!ec) io.stop();
-        });
       });
-  io.run();
+  while (!result && !failure && io.run_one() > 0) {
+  }
+  session.stop();
+  io.run_for(kExitDeadline);
   if (failure) std::rethrow_exception(failure);
   return result.value_or(Outcome{kExitZoom, {}, std::string(kProgram) + "interrupted\n"});
 }

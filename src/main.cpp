@@ -1,5 +1,5 @@
-#include "commands/command_runner.hpp"
 #include "commands/command_options.hpp"
+#include "commands/command_runner.hpp"
 #include "daemon/cli.hpp"
 
 // `zoom-qos-exporter COMMAND ...` runs a command (meetings, qos); anything else is the daemon.

@@ -82,7 +82,8 @@ asio::awaitable<Outcome> list_meetings(ZoomSession& session, const CommandOption
   std::vector<zoom::LiveMeeting> meetings;
   auto listed = co_await session.client().live_meetings(zoom::MeetingType::meeting);
   if (!listed.value) {
-    co_return Outcome{exit_code_of(listed.error), {},
+    co_return Outcome{exit_code_of(listed.error),
+                      {},
                       kProgram + explain(listed.error, "the live meeting list") + "\n"};
   }
   meetings = std::move(listed.value->meetings);
@@ -95,12 +96,13 @@ asio::awaitable<Outcome> list_meetings(ZoomSession& session, const CommandOption
       outcome.err = kProgram + std::string("warning: ") +
                     explain(webinars.error, "the live webinar list") + "\n";
     } else {
-      co_return Outcome{exit_code_of(webinars.error), {},
+      co_return Outcome{exit_code_of(webinars.error),
+                        {},
                         kProgram + explain(webinars.error, "the live webinar list") + "\n"};
     }
   }
-  outcome.out = options.output == OutputFormat::json ? meetings_json(meetings)
-                                                     : meetings_table(meetings);
+  outcome.out =
+      options.output == OutputFormat::json ? meetings_json(meetings) : meetings_table(meetings);
   co_return outcome;
 }
 
@@ -111,16 +113,16 @@ asio::awaitable<Outcome> show_qos(ZoomSession& session, const CommandOptions& op
   if (options.participant) {
     auto one = co_await session.client().participant_qos(meeting, *options.participant);
     if (!one.value) {
-      co_return Outcome{exit_code_of(one.error), {},
-                        kProgram + explain(one.error, subject_of(options)) + "\n"};
+      co_return Outcome{
+          exit_code_of(one.error), {}, kProgram + explain(one.error, subject_of(options)) + "\n"};
     }
     report.participants.push_back(std::move(one.value->participant));
     outcome.err = parse_error_warning(one.value->parse_errors);
   } else {
     auto all = co_await session.client().participants_qos(meeting);
     if (!all.value) {
-      co_return Outcome{exit_code_of(all.error), {},
-                        kProgram + explain(all.error, subject_of(options)) + "\n"};
+      co_return Outcome{
+          exit_code_of(all.error), {}, kProgram + explain(all.error, subject_of(options)) + "\n"};
     }
     report.participants = std::move(all.value->participants);
     outcome.err = parse_error_warning(all.value->parse_errors);
@@ -170,8 +172,7 @@ int run_command(const std::vector<std::string>& arguments, std::ostream& out, st
   const std::optional<CommandOptions> options = parse_command(arguments, usage_error);
   if (!options) {
     err << kProgram << usage_error << "\n"
-        << "Try 'zoom-qos-exporter "
-        << (known_command(arguments) ? arguments.front() + " " : "")
+        << "Try 'zoom-qos-exporter " << (known_command(arguments) ? arguments.front() + " " : "")
         << "--help'.\n";
     return kExitUsage;
   }

@@ -32,8 +32,8 @@ std::string explain(const zoom::ApiError& error, std::string_view subject) {
       return of + " not found or not live: " + what;
     case Kind::http_status:
       if (error.status == 401 || error.status == 403) {
-        return "Zoom refused the request for " + of + " (check the app's scopes and credentials): " +
-               what;
+        return "Zoom refused the request for " + of +
+               " (check the app's scopes and credentials): " + what;
       }
       if (exit_code_of(error) == kExitNotFound) return "Zoom refused " + of + ": " + what;
       return "Zoom failed to answer for " + of + ": " + what;

@@ -63,7 +63,8 @@ void write_stream(Writer& writer, const qos::StreamKind& kind, const qos::Stream
     number_field(writer, "audio_mos", score);
     key(writer, "audio_quality");
     if (score) {
-      const std::string_view label = qos::quality_class_label(qos::quality_class(*score, thresholds));
+      const std::string_view label =
+          qos::quality_class_label(qos::quality_class(*score, thresholds));
       writer.String(label.data(), static_cast<rapidjson::SizeType>(label.size()));
     } else {
       writer.Null();

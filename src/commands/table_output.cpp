@@ -23,8 +23,9 @@ bool has_any_value(const qos::StreamQos& stream) {
 
 std::string cpu_text(const qos::CpuUsage& cpu) {
   if (!cpu.zoom_avg_ratio && !cpu.zoom_max_ratio && !cpu.system_max_ratio) return {};
-  return "CPU " + units::percent(cpu.zoom_avg_ratio) + " (max " + units::percent(cpu.zoom_max_ratio) +
-         ", system " + units::percent(cpu.system_max_ratio) + ")";
+  return "CPU " + units::percent(cpu.zoom_avg_ratio) + " (max " +
+         units::percent(cpu.zoom_max_ratio) + ", system " + units::percent(cpu.system_max_ratio) +
+         ")";
 }
 
 // "16001  Ann  Mac 6.2.0  Berlin (DE)  CPU 12 % (max 18 %, system 40 %)  at 2026-...Z": what is
@@ -53,9 +54,8 @@ std::string score_text(const qos::StreamQos& stream, const qos::QualityThreshold
 }  // namespace
 
 std::string stream_name(const qos::StreamKind& kind) {
-  const std::string media = kind.media == qos::Media::screen_share
-                                ? "share"
-                                : std::string(qos::media_label(kind.media));
+  const std::string media =
+      kind.media == qos::Media::screen_share ? "share" : std::string(qos::media_label(kind.media));
   return media + (kind.direction == qos::Direction::input ? " in" : " out");
 }
 
@@ -100,8 +100,9 @@ std::string qos_table(const QosReport& report, const qos::QualityThresholds& thr
                      units::milliseconds(stream.jitter_seconds),
                      units::percent(stream.avg_loss_ratio), units::percent(stream.max_loss_ratio),
                      units::bytes_per_second(stream.bitrate_bytes_per_second),
-                     audio ? "" : units::resolution(stream.resolution_width_pixels,
-                                                    stream.resolution_height_pixels),
+                     audio ? ""
+                           : units::resolution(stream.resolution_width_pixels,
+                                               stream.resolution_height_pixels),
                      audio ? "" : units::frame_rate(stream.frames_per_second),
                      audio ? score_text(stream, thresholds) : ""});
     }

@@ -54,8 +54,8 @@ ZoomSession::ZoomSession(boost::asio::io_context& io, config::Config config, boo
   // One command makes one attempt: no backoff to wait out before the next.
   tokens_ = std::make_unique<zoom::TokenProvider>(
       io, http_, metrics_,
-      zoom::Credentials{config_.zoom.account_id, config_.zoom.client_id,
-                        config_.zoom.client_secret, *token_url},
+      zoom::Credentials{config_.zoom.account_id, config_.zoom.client_id, config_.zoom.client_secret,
+                        *token_url},
       zoom::TokenRetryPolicy{std::chrono::seconds(0), std::chrono::seconds(0)});
   try {
     client_ = std::make_unique<zoom::ZoomClient>(

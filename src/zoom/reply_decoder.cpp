@@ -367,8 +367,7 @@ Decoded<ParticipantReply> decode_participant_reply(std::string& body) {
   ParticipantsPage page;
   decode_participant(document, page);
   if (page.participants.empty()) return failure<ParticipantReply>("missing user_id");
-  return {ParticipantReply{std::move(page.participants.front()), std::move(page.parse_errors)},
-          {}};
+  return {ParticipantReply{std::move(page.participants.front()), std::move(page.parse_errors)}, {}};
 }
 
 Decoded<TokenReply> decode_token_reply(std::string_view body) {

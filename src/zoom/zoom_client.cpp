@@ -214,10 +214,9 @@ asio::awaitable<ApiResult<OneParticipantQos>> ZoomClient::participant_qos(
         std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
                                "participant QoS: " + decoded.error}};
   }
-  co_return ApiResult<OneParticipantQos>{
-      OneParticipantQos{std::move(decoded.value->participant),
-                        std::move(decoded.value->parse_errors)},
-      {}};
+  co_return ApiResult<OneParticipantQos>{OneParticipantQos{std::move(decoded.value->participant),
+                                                           std::move(decoded.value->parse_errors)},
+                                         {}};
 }
 
 }  // namespace zqe::zoom

@@ -29,9 +29,9 @@ TEST(ExitCodes, ZoomUnusableIs3) {
 }
 
 TEST(ExitCodes, MessagesNameTheSubjectAndCarryZoomsMessage) {
-  EXPECT_EQ(explain(error(Kind::meeting_ended, 404, 3001, "Meeting does not exist: 1."),
-                    "meeting 1"),
-            "meeting 1 not found or not live: HTTP 404 (code 3001): Meeting does not exist: 1.");
+  EXPECT_EQ(
+      explain(error(Kind::meeting_ended, 404, 3001, "Meeting does not exist: 1."), "meeting 1"),
+      "meeting 1 not found or not live: HTTP 404 (code 3001): Meeting does not exist: 1.");
   EXPECT_EQ(explain(error(Kind::rate_limited, 429, 429,
                           "You have exceeded the daily rate limit (30000) of Dashboard API"),
                     "meeting 1"),

@@ -23,9 +23,12 @@ TEST(QosTable, HeadingPerParticipantAndARowPerStreamWithData) {
   const std::string expected =
       "Meeting 111: 2 participants\n"
       "\n"
-      "  STREAM     LATENCY  JITTER  AVG LOSS  MAX LOSS   BITRATE  RESOLUTION  FRAME RATE  AUDIO SCORE\n"
-      "16001  Ann  Mac 6.2.0  Berlin (DE)  CPU 12 % (max 18 %, system 40 %)  at 2026-11-22T10:05:00Z\n"
-      "  audio in    126 ms    6 ms     0.3 %     1.9 %  2.9 kB/s                          4.30 good\n"
+      "  STREAM     LATENCY  JITTER  AVG LOSS  MAX LOSS   BITRATE  RESOLUTION  FRAME RATE  AUDIO "
+      "SCORE\n"
+      "16001  Ann  Mac 6.2.0  Berlin (DE)  CPU 12 % (max 18 %, system 40 %)  at "
+      "2026-11-22T10:05:00Z\n"
+      "  audio in    126 ms    6 ms     0.3 %     1.9 %  2.9 kB/s                          4.30 "
+      "good\n"
       "  video in     50 ms    4 ms       0 %     0.1 %  125 kB/s    1280x720      25 fps\n"
       "  share out        -       -         -         -         -   1920x1080           -\n"
       "16002  Jürgen\n"
@@ -48,7 +51,8 @@ TEST(QosTable, OneParticipantAndWebinarTitles) {
   EXPECT_EQ(qos_table(report, {}),
             "Webinar 111, participant 16002\n"
             "\n"
-            "  STREAM  LATENCY  JITTER  AVG LOSS  MAX LOSS  BITRATE  RESOLUTION  FRAME RATE  AUDIO SCORE\n"
+            "  STREAM  LATENCY  JITTER  AVG LOSS  MAX LOSS  BITRATE  RESOLUTION  FRAME RATE  AUDIO "
+            "SCORE\n"
             "16002  Jürgen\n"
             "  no QoS data yet\n");
   report.participant.reset();

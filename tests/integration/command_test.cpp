@@ -5,8 +5,8 @@
 #include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -186,7 +186,8 @@ TEST_F(CommandTest, QosOfOneParticipantIsOneCallPlusTheToken) {
   const auto requests = zoom_.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].path, "/oauth/token");
-  EXPECT_EQ(requests[1].target, "/v2/metrics/meetings/81234567890/participants/16002/qos?type=live");
+  EXPECT_EQ(requests[1].target,
+            "/v2/metrics/meetings/81234567890/participants/16002/qos?type=live");
 
   result = run({"qos", "81234567890", "16002", "--output", "json"});
   EXPECT_EQ(result.status, 0) << result.err;
@@ -235,9 +236,13 @@ TEST_F(CommandTest, NotLiveAndUnknownMeetingsExitWith1AndZoomsMessage) {
 }
 
 TEST_F(CommandTest, UsageAndConfigErrorsExitWith2) {
-  for (const auto& arguments : std::vector<std::vector<std::string>>{
-           {"frobnicate"}, {"qos"}, {"meetings", "--frobnicate"}, {"qos", "1", "2", "3"},
-           {"meetings", "--output", "yaml"}, {"meetings", "extra"}}) {
+  for (const auto& arguments :
+       std::vector<std::vector<std::string>>{{"frobnicate"},
+                                             {"qos"},
+                                             {"meetings", "--frobnicate"},
+                                             {"qos", "1", "2", "3"},
+                                             {"meetings", "--output", "yaml"},
+                                             {"meetings", "extra"}}) {
     SCOPED_TRACE(arguments.front() + (arguments.size() > 1 ? " " + arguments[1] : ""));
     const CommandResult result = run(arguments);
     EXPECT_EQ(result.status, 2);
@@ -277,8 +282,8 @@ TEST_F(CommandTest, UnreachableZoomExitsWith3) {
 }
 
 TEST_F(CommandTest, RefusedCredentialsExitWith3WithoutTheSecret) {
-  zoom_.on_token({{400, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})",
-                   {}}});
+  zoom_.on_token(
+      {{400, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})", {}}});
   CommandResult result = run({"meetings"});
   EXPECT_EQ(result.status, 3);
   EXPECT_NE(result.err.find("Zoom rejected the credentials"), std::string::npos) << result.err;
@@ -291,9 +296,9 @@ TEST_F(CommandTest, RefusedCredentialsExitWith3WithoutTheSecret) {
   EXPECT_NE(result.err.find("HTTP 401 (code 124)"), std::string::npos) << result.err;
   zoom_.reject_tokens(0);
 
-  zoom_.on_get("/metrics/meetings",
-               {{403, R"({"code":4711,"message":"Invalid access token, does not contain scopes."})",
-                 {}}});
+  zoom_.on_get(
+      "/metrics/meetings",
+      {{403, R"({"code":4711,"message":"Invalid access token, does not contain scopes."})", {}}});
   result = run({"meetings"});
   EXPECT_EQ(result.status, 3);
   EXPECT_NE(result.err.find("does not contain scopes"), std::string::npos) << result.err;
@@ -315,9 +320,12 @@ TEST_F(CommandTest, DailyRateLimitExitsWith3) {
 
 TEST_F(CommandTest, PerSecondRateLimitIsWaitedOutAndRetried) {
   const std::string path = "/metrics/meetings/81234567890/participants/16001/qos";
-  zoom_.on_get(path, {{429, R"({"code":429,"message":"You have reached the maximum per-second rate limit for this API."})",
-                       {{"X-RateLimit-Type", "QPS"}, {"Retry-After", "1"}}},
-                      {200, participant("16001", "Ann"), {}}});
+  zoom_.on_get(
+      path,
+      {{429,
+        R"({"code":429,"message":"You have reached the maximum per-second rate limit for this API."})",
+        {{"X-RateLimit-Type", "QPS"}, {"Retry-After", "1"}}},
+       {200, participant("16001", "Ann"), {}}});
   const auto started = std::chrono::steady_clock::now();
   const CommandResult result = run({"qos", "81234567890", "16001"});
   EXPECT_EQ(result.status, 0) << result.err;
@@ -325,7 +333,8 @@ TEST_F(CommandTest, PerSecondRateLimitIsWaitedOutAndRetried) {
   EXPECT_EQ(zoom_.count("/v2" + path), 2);
 }
 
-// `meetings --simulate` gives the same ids every run (for the seed), so `qos --simulate` finds them.
+// `meetings --simulate` gives the same ids every run (for the seed), so `qos --simulate` finds
+// them.
 TEST(SimulatedCommandTest, IdsFromMeetingsWorkForQos) {
   const CommandResult first = run_binary({"meetings", "--simulate", "--output", "json"});
   ASSERT_EQ(first.status, 0) << first.err;

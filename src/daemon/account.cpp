@@ -1,5 +1,8 @@
 #include "daemon/account.hpp"
 
+#include "common/log.hpp"
+#include "common/wipe.hpp"
+
 namespace zqe::daemon {
 namespace {
 
@@ -7,14 +10,6 @@ namespace {
 std::string key_of(const config::AccountConfig& account, std::string_view setting) {
   const std::string prefix = account.name.empty() ? "zoom" : "zoom.accounts[" + account.name + "]";
   return prefix + "." + std::string(setting);
-}
-
-zoom::ClientOptions client_options_of(const config::Config& config,
-                                      const config::AccountConfig& account) {
-  if (!zoom::parse_url(account.api_base_url)) {
-    throw config::ConfigError(key_of(account, "api_base_url") + ": invalid URL");
-  }
-  return {account.api_base_url, config.zoom.qos_page_size, config.zoom.meetings_page_size};
 }
 
 PollerOptions poller_options_of(const config::Config& config, const config::AccountConfig& account,
@@ -33,6 +28,16 @@ PollerOptions poller_options_of(const config::Config& config, const config::Acco
   return options;
 }
 
+}  // namespace
+
+zoom::ClientOptions client_options_of(const config::Config& config,
+                                      const config::AccountConfig& account) {
+  if (!zoom::parse_url(account.api_base_url)) {
+    throw config::ConfigError(key_of(account, "api_base_url") + ": invalid URL");
+  }
+  return {account.api_base_url, config.zoom.qos_page_size, config.zoom.meetings_page_size};
+}
+
 scheduler::SchedulerOptions scheduler_options_of(const config::Config& config,
                                                  const config::AccountConfig& account) {
   scheduler::SchedulerOptions options;
@@ -46,7 +51,21 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config,
   return options;
 }
 
-}  // namespace
+zoom::HttpClientOptions http_options_of(const config::Config& config) {
+  return {config.zoom.request_timeout, config.zoom.max_response_bytes};
+}
+
+void redact_secrets_in_logs(const std::vector<const config::AccountConfig*>& accounts) {
+  std::vector<std::string> forms;
+  for (const config::AccountConfig* account : accounts) {
+    if (account->client_secret.empty()) continue;
+    forms.push_back(account->client_secret);
+    forms.push_back(zoom::basic_credentials(account->client_id, account->client_secret));
+    forms.push_back(zoom::percent_encode(account->client_secret));
+  }
+  log::set_redacted_values(std::vector<std::string_view>(forms.begin(), forms.end()));
+  for (std::string& form : forms) wipe(form);
+}
 
 zoom::Credentials credentials_of(const config::AccountConfig& account) {
   auto token_url = zoom::parse_url(account.oauth_token_url);

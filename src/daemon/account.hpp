@@ -19,9 +19,20 @@
 
 namespace zqe::daemon {
 
+// The settings of an account's Zoom stack, shared by the daemon and the commands.
 // The credentials of `account` as the token provider takes them; throws config::ConfigError for
 // an invalid token URL.
 zoom::Credentials credentials_of(const config::AccountConfig& account);
+// Throws config::ConfigError for an invalid API URL.
+zoom::ClientOptions client_options_of(const config::Config& config,
+                                      const config::AccountConfig& account);
+scheduler::SchedulerOptions scheduler_options_of(const config::Config& config,
+                                                 const config::AccountConfig& account);
+zoom::HttpClientOptions http_options_of(const config::Config& config);
+// Every account's secret in the forms a log line could meet it in: as it is, in the
+// Authorization header's base64 and percent-encoded as in a form or URL. Replaces the forms
+// registered before.
+void redact_secrets_in_logs(const std::vector<const config::AccountConfig*>& accounts);
 
 // Everything that polls one Zoom account: its token, client, quota scheduler, gate and poller,
 // and its own metrics. Zoom counts rate limits and the daily quota per account, so each account

@@ -21,6 +21,7 @@ constexpr int kExitRuntimeError = 1;
 constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage = R"(Usage: zoom-qos-exporter [options]
+       zoom-qos-exporter COMMAND [options] [arguments]
 
 Exports the call quality (QoS) of every live Zoom meeting of an account as Prometheus metrics.
 
@@ -38,6 +39,15 @@ Environment: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (or ZOOM_CLI
 override the config file; systemd credentials zoom-client-secret, zoom-account-id and
 zoom-client-id in $CREDENTIALS_DIRECTORY are used when neither sets a value.
 Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config file and the web config file.
+Exit codes: 0 success, 1 cannot start, 2 usage or config error.
+
+Commands (each with --help), sharing the config, Zoom client and rate limits:
+  meetings [--config FILE | --simulate] [--output table|json]
+                    list the live meetings (and webinars, unless poll.webinars is false)
+  qos MEETING [PARTICIPANT] [--webinar] [--config FILE | --simulate] [--output table|json]
+                    the QoS of every participant of a live meeting, or of one participant
+  Exit codes: 0 found, 1 not found or not live, 2 usage or config error, 3 Zoom unreachable,
+  failing, refusing the credentials, or rate limited.
 )";
 
 }  // namespace
@@ -72,6 +82,9 @@ std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::s
       options.help = true;
     } else {
       error = "unknown argument: " + arg;
+      if (arg == "meetings" || arg == "qos") {
+        error += " (a command goes first: zoom-qos-exporter " + arg + " --config FILE ...)";
+      }
       return std::nullopt;
     }
   }

@@ -8,7 +8,6 @@
 #include <string_view>
 
 #include "common/log.hpp"
-#include "common/wipe.hpp"
 #include "daemon/authorizing_handler.hpp"
 #include "metrics/exposition_text.hpp"
 
@@ -21,10 +20,6 @@ namespace {
 // Requests in flight are aborted on stop; this bounds the wait for anything that lingers.
 constexpr auto kShutdownDeadline = 5s;
 constexpr auto kLoopLagPeriod = 500ms;
-
-zoom::HttpClientOptions http_options_of(const config::Config& config) {
-  return {config.zoom.request_timeout, config.zoom.max_response_bytes};
-}
 
 config::LoadOptions simulate_options(bool simulate) {
   config::LoadOptions options;
@@ -118,20 +113,10 @@ void Exporter::apply_simulator_endpoints(config::Config& config) const {
   }
 }
 
-// Every account's secret in the forms a log line could meet it in: as it is, in the
-// Authorization header's base64 and percent-encoded as in a form or URL. Replaces the forms of
-// the secrets before.
 void Exporter::redact_in_logs() const {
-  std::vector<std::string> forms;
-  for (const auto& account : accounts_) {
-    const config::AccountConfig& config = account->config();
-    if (config.client_secret.empty()) continue;
-    forms.push_back(config.client_secret);
-    forms.push_back(zoom::basic_credentials(config.client_id, config.client_secret));
-    forms.push_back(zoom::percent_encode(config.client_secret));
-  }
-  log::set_redacted_values(std::vector<std::string_view>(forms.begin(), forms.end()));
-  for (std::string& form : forms) wipe(form);
+  std::vector<const config::AccountConfig*> accounts;
+  for (const auto& account : accounts_) accounts.push_back(&account->config());
+  redact_secrets_in_logs(accounts);
 }
 
 void Exporter::start() {

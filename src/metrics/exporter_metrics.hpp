@@ -23,6 +23,8 @@ inline constexpr std::string_view list_meetings = "list_meetings";
 inline constexpr std::string_view list_webinars = "list_webinars";
 inline constexpr std::string_view participants_qos = "participants_qos";
 inline constexpr std::string_view webinar_participants_qos = "webinar_participants_qos";
+inline constexpr std::string_view participant_qos = "participant_qos";
+inline constexpr std::string_view webinar_participant_qos = "webinar_participant_qos";
 }  // namespace endpoint
 
 class AccountMetrics;

@@ -357,6 +357,19 @@ Decoded<ParticipantsPage> decode_participants_page(std::string& body) {
   return {std::move(page), {}};
 }
 
+Decoded<ParticipantReply> decode_participant_reply(std::string& body) {
+  rapidjson::Document document;
+  document.ParseInsitu<kParseFlags>(body.data());
+  std::string error = root_object_error(document);
+  if (!error.empty()) return failure<ParticipantReply>(std::move(error));
+
+  // The same decoding as a page's entries, so both endpoints give identical participants.
+  ParticipantsPage page;
+  decode_participant(document, page);
+  if (page.participants.empty()) return failure<ParticipantReply>("missing user_id");
+  return {ParticipantReply{std::move(page.participants.front()), std::move(page.parse_errors)}, {}};
+}
+
 Decoded<TokenReply> decode_token_reply(std::string_view body) {
   rapidjson::Document document;
   document.Parse<kParseFlags>(body.data(), body.size());

@@ -37,6 +37,12 @@ struct ParticipantsPage {
   ParseErrorCounts parse_errors;
 };
 
+// The reply of GET .../participants/{participantId}/qos: one participant object, no list.
+struct ParticipantReply {
+  qos::ParticipantQos participant;
+  ParseErrorCounts parse_errors;
+};
+
 struct TokenReply {
   std::string access_token;
   std::optional<double> expires_in_seconds;  // absent or not a positive number: nullopt
@@ -61,6 +67,8 @@ struct TokenErrorBody {
 Decoded<MeetingsPage> decode_meetings_page(std::string& body,
                                            MeetingType type = MeetingType::meeting);
 Decoded<ParticipantsPage> decode_participants_page(std::string& body);
+// Decoded like one entry of a participants page; fails without a usable user_id.
+Decoded<ParticipantReply> decode_participant_reply(std::string& body);
 Decoded<TokenReply> decode_token_reply(std::string_view body);
 // Never fails: an unparsable body gives an empty ErrorBody.
 ErrorBody decode_error_body(std::string_view body);

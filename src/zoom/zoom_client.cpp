@@ -197,4 +197,26 @@ asio::awaitable<ApiResult<MeetingQos>> ZoomClient::participants_qos(const LiveMe
   co_return ApiResult<MeetingQos>{std::move(result), {}};
 }
 
+asio::awaitable<ApiResult<OneParticipantQos>> ZoomClient::participant_qos(
+    const LiveMeeting& meeting, const std::string& participant_id) {
+  const bool webinar = meeting.type == MeetingType::webinar;
+  const std::string_view endpoint =
+      webinar ? metrics::endpoint::webinar_participant_qos : metrics::endpoint::participant_qos;
+  Reply reply = co_await get(endpoint, scheduler::Category::heavy,
+                             std::string(webinar ? "/metrics/webinars/" : "/metrics/meetings/") +
+                                 meeting_path_segment(meeting.uuid, meeting.id) + "/participants/" +
+                                 percent_encode(participant_id) + "/qos?type=live");
+  if (reply.error) co_return ApiResult<OneParticipantQos>{std::nullopt, *reply.error};
+  auto decoded = decode_participant_reply(reply.body);
+  if (!decoded.value) {
+    metrics_.count_invalid_reply(endpoint);
+    co_return ApiResult<OneParticipantQos>{
+        std::nullopt, ApiError{ApiError::Kind::invalid_reply, 200, std::nullopt,
+                               "participant QoS: " + decoded.error}};
+  }
+  co_return ApiResult<OneParticipantQos>{OneParticipantQos{std::move(decoded.value->participant),
+                                                           std::move(decoded.value->parse_errors)},
+                                         {}};
+}
+
 }  // namespace zqe::zoom

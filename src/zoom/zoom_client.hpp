@@ -51,6 +51,11 @@ struct MeetingQos {
   ParseErrorCounts parse_errors;
 };
 
+struct OneParticipantQos {
+  qos::ParticipantQos participant;
+  ParseErrorCounts parse_errors;
+};
+
 struct ClientOptions {
   std::string api_base_url;
   int qos_page_size = 10;
@@ -81,6 +86,9 @@ class ZoomClient {
   // Every page of /metrics/meetings?type=live, or /metrics/webinars.
   boost::asio::awaitable<ApiResult<Listing>> live_meetings(MeetingType type);
   boost::asio::awaitable<ApiResult<MeetingQos>> participants_qos(const LiveMeeting& meeting);
+  // One participant, by the per-meeting user_id of a participants page: one request, no paging.
+  boost::asio::awaitable<ApiResult<OneParticipantQos>> participant_qos(
+      const LiveMeeting& meeting, const std::string& participant_id);
 
  private:
   struct Reply {

@@ -173,6 +173,35 @@ TEST(DecodeParticipantsPage, ZoomsSingleParticipantSampleAsAPageEntry) {
   EXPECT_EQ(page.next_page_token, "");
 }
 
+TEST(DecodeParticipantReply, ZoomsSingleParticipantSample) {
+  std::string body = read_testdata("get-meeting-participant-qos.200.json");
+  const Decoded<ParticipantReply> reply = decode_participant_reply(body);
+  ASSERT_TRUE(reply.value) << reply.error;
+  expect_sample_participant(reply.value->participant);
+  EXPECT_TRUE(reply.value->parse_errors.empty());
+}
+
+TEST(DecodeParticipantReply, CountsParseErrorsLikeAPageEntry) {
+  std::string body =
+      R"({"user_id":"7","user_qos":[{"audio_input":{"latency":"fast","jitter":"6 ms"}}]})";
+  const Decoded<ParticipantReply> reply = decode_participant_reply(body);
+  ASSERT_TRUE(reply.value) << reply.error;
+  EXPECT_EQ(reply.value->participant.participant_id, "7");
+  EXPECT_EQ(reply.value->participant.streams[0].jitter_seconds, 0.006);
+  EXPECT_FALSE(reply.value->participant.streams[0].latency_seconds);
+  EXPECT_EQ(reply.value->parse_errors.at("audio_input.latency"), 1u);
+}
+
+TEST(DecodeParticipantReply, FailsWithoutUserIdOrObject) {
+  for (std::string body : {std::string(R"({"user_name":"Ann"})"), std::string("[]"),
+                           std::string("{"), std::string(R"({"user_id":""})")}) {
+    SCOPED_TRACE(body);
+    const Decoded<ParticipantReply> reply = decode_participant_reply(body);
+    EXPECT_FALSE(reply.value);
+    EXPECT_FALSE(reply.error.empty());
+  }
+}
+
 TEST(DecodeParticipantsPage, UserQosAsOneObjectLikeThe2021Spec) {
   const ParticipantsPage page = decoded_page(read_testdata("participants-user-qos-object.json"));
   ASSERT_EQ(page.participants.size(), 1u);

@@ -96,6 +96,20 @@ struct MetricsConfig {
   qos::QualityThresholds audio_quality;
 };
 
+// Meetings and participants refreshed more often than the rest, within the quota's budget (see
+// the scheduler's kWatchShare). Meetings are refreshed whole (a page holds 10 participants, so
+// that is the cheapest way); watched participants of other meetings one by one with the
+// single-participant call.
+struct WatchConfig {
+  Duration interval = std::chrono::seconds(15);
+  std::vector<std::string> meetings;      // numeric ids or UUIDs
+  std::vector<std::string> participants;  // participant ids (Zoom's per-meeting user_id)
+  // User names of participants, and host emails or names of meetings (case-insensitive).
+  std::vector<std::string> users;
+
+  bool empty() const { return meetings.empty() && participants.empty() && users.empty(); }
+};
+
 enum class LoadProfile {
   flat,     // `meetings` live meetings around the clock
   workday,  // `meetings` at the peak of a working day (UTC), a few at night
@@ -139,6 +153,7 @@ struct Config {
   std::size_t listed_accounts = 0;  // in zoom.accounts, before the shard
   std::optional<Shard> shard;
   PollConfig poll;
+  WatchConfig watch;
   LimitsConfig limits;  // of the single account, and the default of each of zoom.accounts
   MetricsConfig metrics;
   SimulatorConfig simulator;

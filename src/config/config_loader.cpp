@@ -233,6 +233,7 @@ class SettingsReader : YamlReader {
                             {"log_level", [this](const Value& value) { read_log_level(value); }},
                             {"zoom", [this](const Value& value) { read_zoom(value); }},
                             {"poll", [this](const Value& value) { read_poll(value); }},
+                            {"watch", [this](const Value& value) { read_watch(value); }},
                             {"limits", [this](const Value& value) { read_limits(value); }},
                             {"metrics", [this](const Value& value) { read_metrics(value); }},
                             {"simulator", [this](const Value& value) { read_simulator(value); }},
@@ -379,6 +380,32 @@ class SettingsReader : YamlReader {
 
   static std::string list_key(const std::string& key, std::size_t index) {
     return key + "[" + std::to_string(index) + "]";
+  }
+
+  void read_watch(const Value& section) {
+    WatchConfig& watch = config_.watch;
+    read_map(
+        section,
+        {
+            {"interval", [&](const Value& value) { watch.interval = read_duration(value, 1s); }},
+            {"meetings", [&](const Value& value) { watch.meetings = read_watch_list(value); }},
+            {"participants",
+             [&](const Value& value) { watch.participants = read_watch_list(value); }},
+            {"users", [&](const Value& value) { watch.users = read_watch_list(value); }},
+        });
+  }
+
+  std::vector<std::string> read_watch_list(const Value& list) const {
+    std::vector<std::string> entries;
+    read_list(list, [&](const Value& item) {
+      std::string entry = read_string(item, "a string");
+      if (entry.empty()) fail(item, "must not be empty");
+      if (std::find(entries.begin(), entries.end(), entry) != entries.end()) {
+        fail(item, "duplicate entry " + in_quotes(entry));
+      }
+      entries.push_back(std::move(entry));
+    });
+    return entries;
   }
 
   void read_poll(const Value& section) {

@@ -20,6 +20,7 @@ PollerOptions poller_options_of(const config::Config& config, const config::Acco
   options.workers = config.zoom.max_concurrent_requests;
   options.webinars = config.poll.webinars;
   options.render.account = account.name;
+  options.watch = config.watch;
   options.render.participant_info_labels = config.metrics.participant_info_labels;
   options.render.meeting_info_labels = config.metrics.meeting_info_labels;
   options.render.audio_quality = config.metrics.audio_quality;
@@ -48,6 +49,7 @@ scheduler::SchedulerOptions scheduler_options_of(const config::Config& config,
   options.resource_intensive_per_minute = account.limits.resource_intensive_per_minute;
   options.daily_budget = static_cast<std::int64_t>(
       static_cast<double>(account.limits.daily_requests) * account.limits.daily_share);
+  options.watch_interval = std::chrono::duration_cast<scheduler::Duration>(config.watch.interval);
   return options;
 }
 

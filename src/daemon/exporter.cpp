@@ -374,6 +374,11 @@ void Exporter::publish() {
       if (state.fetched && settings.levels.meeting) {
         exported_fetches_.push_back({account, key.id, *state.fetched});
       }
+      if (participants_kept && settings.levels.participant) {
+        for (const auto& [participant_id, fetched] : state.watched) {
+          exported_fetches_.push_back({account, key.id, fetched, participant_id});
+        }
+      }
     }
   }
   dropped_ = std::move(dropped);
@@ -433,12 +438,18 @@ std::string Exporter::per_scrape_text() {
   const auto now = scheduler::Clock::now();
   for (const auto& account : accounts_) account->note_scheduler_state(now);
   std::vector<metrics::MeetingQosAge> ages;
+  std::vector<metrics::ParticipantQosAge> participant_ages;
   ages.reserve(exported_fetches_.size());
-  for (const auto& [account, meeting_id, fetched] : exported_fetches_) {
-    ages.push_back({accounts_[account]->name(), meeting_id,
-                    std::chrono::duration<double>(now - fetched).count()});
+  for (const auto& [account, meeting_id, fetched, participant_id] : exported_fetches_) {
+    const double seconds = std::chrono::duration<double>(now - fetched).count();
+    if (participant_id.empty()) {
+      ages.push_back({accounts_[account]->name(), meeting_id, seconds});
+    } else {
+      participant_ages.push_back({accounts_[account]->name(), meeting_id, participant_id, seconds});
+    }
   }
-  return metrics_.render() + metrics::render_qos_ages(ages);
+  return metrics_.render() + metrics::render_qos_ages(ages) +
+         metrics::render_participant_qos_ages(participant_ages);
 }
 
 }  // namespace zqe::daemon

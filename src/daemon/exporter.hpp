@@ -92,6 +92,7 @@ class Exporter {
     std::size_t account = 0;  // index into accounts_
     std::uint64_t meeting_id = 0;
     std::chrono::system_clock::time_point fetched;
+    std::string participant_id = {};  // a watched participant's own fetch; empty: the meeting's
   };
 
   void publish();
@@ -123,7 +124,8 @@ class Exporter {
   bool trim_pending_ = false;
   std::map<AccountMeeting, DroppedSeries> dropped_;
   bool series_capped_ = false;
-  // The meetings with QoS data in the last publish, for zoom_meeting_qos_age_seconds.
+  // The meetings with QoS data in the last publish and their watched participants, for
+  // zoom_meeting_qos_age_seconds and zoom_participant_qos_age_seconds.
   std::vector<ExportedFetch> exported_fetches_;
   static constexpr std::chrono::seconds kTrimInterval{5};
   bool stopping_ = false;

@@ -69,6 +69,7 @@ Poller::Poller(asio::io_context& io, zoom::ZoomClient& client,
       metrics_(metrics),
       options_(options),
       renderer_(options_.render),
+      watch_(options_.watch),
       publish_(std::move(publish)),
       list_timer_(io),
       publish_timer_(io) {}
@@ -77,6 +78,8 @@ void Poller::set_options(PollerOptions options) {
   if (options.render != options_.render) {
     renderer_ = metrics::QosRenderer(options.render);
   }
+  // Meetings from the next list, participants from their meeting's next refresh.
+  watch_ = WatchList(options.watch);
   options_ = std::move(options);
 }
 
@@ -92,6 +95,8 @@ void Poller::start(std::function<void()> on_stopped) {
     ++running_loops_;
     asio::co_spawn(io_, worker(), finished);
   }
+  ++running_loops_;
+  asio::co_spawn(io_, watch_loop(), finished);
 }
 
 void Poller::stop() {
@@ -118,8 +123,8 @@ bool Poller::ready() const {
 
 bool Poller::idle() const {
   const auto now = scheduler::Clock::now();
-  return !listing_ && busy_workers_ == 0 && !dirty_ && !scheduler_.has_due(now) &&
-         scheduler_.next_list_at(now) > now;
+  return !listing_ && busy_workers_ == 0 && !watching_ && !dirty_ && !scheduler_.has_due(now) &&
+         !scheduler_.has_due_participant(now) && scheduler_.next_list_at(now) > now;
 }
 
 asio::awaitable<void> Poller::list_loop() {
@@ -196,9 +201,11 @@ asio::awaitable<void> Poller::list_once() {
   apply_listing(std::move(live), only);
   std::vector<scheduler::ListedMeeting> listed;
   for (const auto& [key, state] : meetings_) {
-    listed.push_back({key, static_cast<int>(state.meeting.participants.value_or(0))});
+    listed.push_back({key, static_cast<int>(state.meeting.participants.value_or(0)),
+                      watch_.watches(state.meeting)});
   }
   scheduler_.on_listed(now, listed, pages);
+  update_watched_participants();  // of the meetings that ended none is left
   if (!first_list_) {
     first_list_ = SteadyClock::now();
     first_round_pending_ = meetings_.size();
@@ -275,6 +282,7 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
                             scheduler::quality_badness(participants));
     if (found != meetings_.end()) {
       MeetingState& state = found->second;
+      note_watched(key, state, participants, std::chrono::system_clock::now());
       try {
         state.rendered = renderer_.render(
             metrics::MeetingSnapshot{state.meeting, std::move(participants)}, state.rendered.get());
@@ -291,6 +299,7 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
     scheduler_.on_refresh_failed(now, key, ended);
     if (ended && found != meetings_.end()) {
       meetings_.erase(found);
+      update_watched_participants();
       dirty_ = true;
     } else if (result.error.kind == zoom::ApiError::Kind::no_token) {
       // Every call fails the same way until the token endpoint answers (e.g. wrong
@@ -313,6 +322,118 @@ asio::awaitable<void> Poller::refresh(scheduler::MeetingKey key) {
 
 std::string Poller::with_account(std::string fields) const {
   return log::with_field(std::move(fields), "account", metrics_.account());
+}
+
+void Poller::note_watched(scheduler::MeetingKey key, MeetingState& state,
+                          const std::vector<qos::ParticipantQos>& participants,
+                          std::chrono::system_clock::time_point fetched) {
+  state.watched.clear();
+  if (!watch_.empty() && !watch_.watches(state.meeting)) {  // a watched meeting comes whole
+    for (const qos::ParticipantQos& participant : participants) {
+      if (watch_.watches(participant)) state.watched[participant.participant_id] = fetched;
+    }
+  }
+  if (state.watched.empty()) {
+    state.participants = {};
+  } else {
+    state.participants = participants;
+  }
+  update_watched_participants();
+  // The meeting's refresh brought their data too: their own refresh can wait a watch period.
+  const auto now = scheduler::Clock::now();
+  for (const auto& [participant_id, at] : state.watched) {
+    scheduler_.on_participant_refreshed(now, {key, participant_id});
+  }
+}
+
+void Poller::update_watched_participants() {
+  std::vector<scheduler::ParticipantKey> watched;
+  for (const auto& [key, state] : meetings_) {
+    for (const auto& [participant_id, fetched] : state.watched) {
+      watched.push_back({key, participant_id});
+    }
+  }
+  scheduler_.set_watched_participants(std::move(watched));
+}
+
+asio::awaitable<void> Poller::watch_loop() {
+  while (!stopping_) {
+    const bool admissible = co_await gate_.wait_until_admissible(scheduler::Category::heavy);
+    if (!admissible) break;
+    const auto now = scheduler::Clock::now();
+    auto pick = scheduler_.next_participant_refresh(now);
+    if (!pick.participant) {
+      asio::steady_timer until_due(
+          io_, std::chrono::duration_cast<SteadyClock::duration>(pick.retry_at - now));
+      idle_workers_.insert(&until_due);
+      boost::system::error_code ignored;  // cancelled by a new list, poll_now() and stop()
+      co_await until_due.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      idle_workers_.erase(&until_due);
+      continue;
+    }
+    watching_ = true;
+    co_await refresh_participant(std::move(*pick.participant));
+    watching_ = false;
+  }
+}
+
+asio::awaitable<void> Poller::refresh_participant(scheduler::ParticipantKey key) {
+  auto found = meetings_.find(key.meeting);
+  if (found == meetings_.end() || !found->second.watched.contains(key.participant_id)) {
+    scheduler_.on_participant_refreshed(scheduler::Clock::now(), key, true);
+    co_return;
+  }
+  const zoom::LiveMeeting meeting = found->second.meeting;
+  auto result = co_await client_.participant_qos(meeting, key.participant_id);
+  if (stopping_) co_return;
+  const auto now = scheduler::Clock::now();
+  found = meetings_.find(key.meeting);  // the list may have dropped the meeting meanwhile
+  const bool still_watched =
+      found != meetings_.end() && found->second.watched.contains(key.participant_id);
+  if (!result.value) {
+    scheduler_.on_participant_refreshed(now, key, true);
+    // Gone from the meeting (or the meeting ended): its meeting's next refresh says which.
+    const auto kind = result.error.kind;
+    const std::string error = zoom::describe(result.error);
+    if (kind != zoom::ApiError::Kind::meeting_ended && kind != zoom::ApiError::Kind::cancelled &&
+        kind != zoom::ApiError::Kind::rate_limited && kind != zoom::ApiError::Kind::no_token &&
+        error != last_watch_error_) {
+      log::warn("watched participant's QoS fetch failed; keeping its last data",
+                with_account("meeting_id=" + std::to_string(key.meeting.id) + " participant_id=" +
+                             log::quote(key.participant_id) + " error=" + log::quote(error)));
+    }
+    last_watch_error_ = error;
+    co_return;
+  }
+  last_watch_error_.clear();
+  for (const auto& [field, count] : result.value->parse_errors) {
+    metrics_.count_parse_error(field, static_cast<double>(count));
+  }
+  scheduler_.on_participant_refreshed(now, key);
+  if (!still_watched) co_return;
+  MeetingState& state = found->second;
+  qos::ParticipantQos& fresh = result.value->participant;
+  fresh.participant_id = key.participant_id;  // the one asked for, whatever the reply says
+  const auto same = std::find_if(state.participants.begin(), state.participants.end(),
+                                 [&](const qos::ParticipantQos& participant) {
+                                   return participant.participant_id == key.participant_id;
+                                 });
+  if (same != state.participants.end()) {
+    *same = std::move(fresh);
+  } else {
+    state.participants.push_back(std::move(fresh));
+  }
+  try {
+    state.rendered = renderer_.render(metrics::MeetingSnapshot{state.meeting, state.participants},
+                                      state.rendered.get());
+    state.watched[key.participant_id] = std::chrono::system_clock::now();
+    dirty_ = true;
+  } catch (const std::exception& error) {
+    log::error("rendering a meeting's QoS failed; keeping its last data",
+               with_account("meeting_id=" + std::to_string(key.meeting.id) +
+                            " error=" + log::quote(error.what())));
+  }
+  publish_changes();
 }
 
 void Poller::note_first_round_published() {

@@ -14,7 +14,9 @@
 #include <set>
 #include <string>
 
+#include "config/config.hpp"
 #include "daemon/scheduler_gate.hpp"
+#include "daemon/watch_list.hpp"
 #include "metrics/account_metrics.hpp"
 #include "metrics/qos_renderer.hpp"
 #include "scheduler/refresh_scheduler.hpp"
@@ -27,6 +29,7 @@ struct PollerOptions {
   int workers = 4;                             // QoS refreshes in flight at once
   bool webinars = true;                        // list and refresh live webinars too
   metrics::RenderOptions render;
+  config::WatchConfig watch;  // refreshed every watch.interval (the scheduler's watch_interval)
   // Publishing more often than scrapes can notice only costs CPU on busy accounts.
   std::chrono::milliseconds min_publish_interval{1000};
 };
@@ -38,14 +41,20 @@ struct MeetingState {
   // The decoded participants are not kept: their rendering is all that is exported, and half
   // the size.
   std::shared_ptr<const metrics::RenderedMeeting> rendered;
+  // While some participants of the meeting are watched on their own (not the whole meeting):
+  // when each of them was fetched, and the meeting's decoded participants, to render it again
+  // when one of them is refreshed. Empty otherwise.
+  std::map<std::string, std::chrono::system_clock::time_point> watched;
+  std::vector<qos::ParticipantQos> participants;
 };
 
 using MeetingMap = std::map<scheduler::MeetingKey, MeetingState>;
 
 // Keeps the exported state in step with Zoom, at the pace the RefreshScheduler sets: a list loop
 // reads the live meetings (and webinars) and drops those that ended; workers refresh the QoS of
-// the meeting the scheduler picks. A failed list keeps everything; a failed refresh keeps that
-// meeting's last data; a meeting that ended between list and refresh is dropped.
+// the meeting the scheduler picks; a watch loop refreshes the watched participants one by one.
+// A failed list keeps everything; a failed refresh keeps that meeting's last data; a meeting
+// that ended between list and refresh is dropped.
 class Poller {
  public:
   using Publish = std::function<void(const MeetingMap&)>;
@@ -76,6 +85,14 @@ class Poller {
   boost::asio::awaitable<void> worker();
   boost::asio::awaitable<void> list_once();
   boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
+  boost::asio::awaitable<void> watch_loop();
+  boost::asio::awaitable<void> refresh_participant(scheduler::ParticipantKey key);
+  // Which participants of a freshly fetched meeting are watched on their own.
+  void note_watched(scheduler::MeetingKey key, MeetingState& state,
+                    const std::vector<qos::ParticipantQos>& participants,
+                    std::chrono::system_clock::time_point fetched);
+  // Tells the scheduler which participants are watched, from every meeting's state.
+  void update_watched_participants();
   void apply_listing(std::vector<zoom::LiveMeeting> meetings,
                      std::optional<zoom::MeetingType> only);
   // Publishes what changed, now or, when the last publish was too recent for its cost, later.
@@ -92,6 +109,7 @@ class Poller {
   metrics::AccountMetrics& metrics_;
   PollerOptions options_;
   metrics::QosRenderer renderer_;
+  WatchList watch_;
   Publish publish_;
   boost::asio::steady_timer list_timer_;
   std::set<boost::asio::steady_timer*> idle_workers_;  // woken by a new list and poll_now()
@@ -99,6 +117,7 @@ class Poller {
   bool stopping_ = false;
   bool listing_ = false;
   int busy_workers_ = 0;
+  bool watching_ = false;  // a watched participant's refresh in flight
   int running_loops_ = 0;
   std::uint64_t lists_completed_ = 0;
   std::optional<std::chrono::steady_clock::time_point> first_list_;
@@ -111,6 +130,7 @@ class Poller {
   std::string last_list_error_;
   std::string last_webinar_error_;
   std::string last_token_error_;  // logged already; cleared when a list succeeds
+  std::string last_watch_error_;  // logged already; cleared when a watched refresh succeeds
   std::function<void()> on_stopped_;
 };
 

@@ -328,6 +328,23 @@ void RefreshScheduler::set_watched_participants(std::vector<ParticipantKey> part
   participants_ = std::move(next);
 }
 
+namespace {
+
+template <typename Participant>
+TimePoint participant_due(const Participant& participant, Duration period) {
+  return participant.refreshed ? std::max(participant.not_before, *participant.refreshed + period)
+                               : participant.not_before;
+}
+
+}  // namespace
+
+bool RefreshScheduler::has_due_participant(TimePoint now) const {
+  const Duration period = watch_period(now);
+  return std::any_of(participants_.begin(), participants_.end(), [&](const auto& entry) {
+    return !entry.second.in_flight && participant_due(entry.second, period) <= now;
+  });
+}
+
 RefreshScheduler::ParticipantPick RefreshScheduler::next_participant_refresh(TimePoint now) {
   const Duration period = watch_period(now);
   std::pair<ParticipantKey, WatchedParticipant>* best = nullptr;
@@ -336,9 +353,7 @@ RefreshScheduler::ParticipantPick RefreshScheduler::next_participant_refresh(Tim
   for (auto& entry : participants_) {
     const WatchedParticipant& participant = entry.second;
     if (participant.in_flight) continue;
-    const TimePoint due = participant.refreshed
-                              ? std::max(participant.not_before, *participant.refreshed + period)
-                              : participant.not_before;
+    const TimePoint due = participant_due(participant, period);
     if (due > now) {
       earliest_due = std::min(earliest_due, due);
     } else if (due < best_due) {  // the longest overdue first

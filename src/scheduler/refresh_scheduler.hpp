@@ -106,6 +106,8 @@ class RefreshScheduler {
   // Also after a refresh of the participant's meeting, which brought its data too. `failed`
   // backs it off a watch period.
   void on_participant_refreshed(TimePoint now, const ParticipantKey& key, bool failed = false);
+  // Whether next_participant_refresh() would pick a participant now.
+  bool has_due_participant(TimePoint now) const;
   // How often each watched meeting and participant is refreshed now.
   Duration watch_period(TimePoint now) const;
 

@@ -24,6 +24,7 @@ struct LiveMeeting {
   std::string host;
   std::optional<double> start_timestamp_seconds;  // `start_time`, Unix seconds
   std::optional<double> participants;             // `participants` as Zoom counts them
+  std::string host_email = {};  // `email`: matched against the watch list, never exported
 };
 
 }  // namespace zqe::zoom

@@ -301,6 +301,7 @@ std::optional<LiveMeeting> decode_meeting(const JsonValue& meeting) {
       .host = string_or_empty(meeting, "host"),
       .start_timestamp_seconds = timestamp_or_empty(find_member(meeting, "start_time")),
       .participants = non_negative_number(find_member(meeting, "participants")),
+      .host_email = string_or_empty(meeting, "email"),
   };
 }
 

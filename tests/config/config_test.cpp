@@ -100,6 +100,10 @@ TEST(LoadConfig, ReadsEverySettingOfAFullFile) {
   EXPECT_EQ(config.limits.resource_intensive_per_minute, 15);
   EXPECT_EQ(config.limits.daily_requests, 45000);
   EXPECT_EQ(config.limits.daily_share, 0.25);
+  EXPECT_EQ(config.watch.interval, 10s);
+  EXPECT_EQ(config.watch.meetings, (std::vector<std::string>{"81234567890", "aBc+dEf/GhIjK=="}));
+  EXPECT_EQ(config.watch.participants, (std::vector<std::string>{"16778240"}));
+  EXPECT_EQ(config.watch.users, (std::vector<std::string>{"ceo@example.com", "Jane Doe"}));
   EXPECT_FALSE(config.metrics.levels.participant);
   EXPECT_TRUE(config.metrics.levels.meeting);
   EXPECT_FALSE(config.metrics.levels.account);
@@ -503,8 +507,8 @@ struct InvalidFile {
 // One file per kind of mistake, each with its exact message.
 const InvalidFile kInvalidFiles[] = {
     {"invalid-unknown-top-level-key.yaml",
-     ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, limits, metrics, "
-     "simulator, web)"},
+     ":2:1: zoom_api: unknown key (known: listen, log_level, zoom, poll, watch, limits, "
+     "metrics, simulator, web)"},
     {"invalid-unknown-nested-key.yaml",
      ":4:3: zoom.client_idd: unknown key (known: account_id, client_id, client_secret, "
      "client_secret_file, api_base_url, oauth_token_url, request_timeout, max_response_bytes, "
@@ -578,6 +582,11 @@ const InvalidFile kInvalidFiles[] = {
      "device, version, location, ip_address, mac_addr, harddisk_id, pc_name, domain)"},
     {"invalid-duplicate-label.yaml",
      ":2:48: metrics.participant_info_labels: duplicate label \"device\""},
+    {"invalid-watch-duplicate.yaml", ":2:49: watch.users: duplicate entry \"ceo@example.com\""},
+    {"invalid-watch-empty-entry.yaml", ":2:18: watch.participants: must not be empty"},
+    {"invalid-watch-interval.yaml", ":2:13: watch.interval: must be a duration from 1s to 365d"},
+    {"invalid-watch-unknown-key.yaml",
+     ":2:3: watch.emails: unknown key (known: interval, meetings, participants, users)"},
     {"invalid-meeting-info-label.yaml",
      ":2:32: metrics.meeting_info_labels: unknown label \"password\" (choose from uuid, topic, "
      "host, type)"},

@@ -22,6 +22,7 @@ const std::map<std::string, std::string> kNeedAnEvent = {
     {"zoom_exporter_invalid_replies_total",
      "a 200 reply from Zoom whose body is not the JSON expected"},
     {"zoom_exporter_rate_limited_total", "a 429 from Zoom; the exporter keeps below its limits"},
+    {"zoom_participant_qos_age_seconds", "a participant on the watch list (watch.*)"},
 };
 
 // The rows of the table under "## Metrics": | `name` | type | labels | meaning |

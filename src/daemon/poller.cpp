@@ -235,6 +235,15 @@ void Poller::apply_listing(std::vector<zoom::LiveMeeting> live,
   meetings_ = std::move(next);
 }
 
+// Each idle loop sleeps on its own timer: re-arming a shared one would cancel the others.
+asio::awaitable<void> Poller::sleep_for(scheduler::Duration due_in) {
+  asio::steady_timer until_due(io_, std::chrono::duration_cast<SteadyClock::duration>(due_in));
+  idle_workers_.insert(&until_due);
+  boost::system::error_code ignored;  // cancelled by a new list, poll_now() and stop()
+  co_await until_due.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  idle_workers_.erase(&until_due);
+}
+
 asio::awaitable<void> Poller::worker() {
   while (!stopping_) {
     // Pick only when a request could go out: the choice is then made with the freshest list.
@@ -244,13 +253,7 @@ asio::awaitable<void> Poller::worker() {
     auto pick = scheduler_.next_refresh(now);
     if (!pick.meeting) {
       publish_changes();
-      // Each idle worker sleeps on its own timer: re-arming a shared one would cancel the others.
-      asio::steady_timer until_due(
-          io_, std::chrono::duration_cast<SteadyClock::duration>(pick.retry_at - now));
-      idle_workers_.insert(&until_due);
-      boost::system::error_code ignored;  // cancelled by a new list, poll_now() and stop()
-      co_await until_due.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      idle_workers_.erase(&until_due);
+      co_await sleep_for(pick.retry_at - now);
       continue;
     }
     ++busy_workers_;
@@ -363,12 +366,7 @@ asio::awaitable<void> Poller::watch_loop() {
     const auto now = scheduler::Clock::now();
     auto pick = scheduler_.next_participant_refresh(now);
     if (!pick.participant) {
-      asio::steady_timer until_due(
-          io_, std::chrono::duration_cast<SteadyClock::duration>(pick.retry_at - now));
-      idle_workers_.insert(&until_due);
-      boost::system::error_code ignored;  // cancelled by a new list, poll_now() and stop()
-      co_await until_due.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      idle_workers_.erase(&until_due);
+      co_await sleep_for(pick.retry_at - now);
       continue;
     }
     watching_ = true;

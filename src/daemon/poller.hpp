@@ -83,6 +83,8 @@ class Poller {
  private:
   boost::asio::awaitable<void> list_loop();
   boost::asio::awaitable<void> worker();
+  // Sleeps `due_in`, or until woken by a new list, poll_now() or stop().
+  boost::asio::awaitable<void> sleep_for(scheduler::Duration due_in);
   boost::asio::awaitable<void> list_once();
   boost::asio::awaitable<void> refresh(scheduler::MeetingKey key);
   boost::asio::awaitable<void> watch_loop();
@@ -112,7 +114,8 @@ class Poller {
   WatchList watch_;
   Publish publish_;
   boost::asio::steady_timer list_timer_;
-  std::set<boost::asio::steady_timer*> idle_workers_;  // woken by a new list and poll_now()
+  // Idle workers and the idle watch loop, woken by a new list and poll_now().
+  std::set<boost::asio::steady_timer*> idle_workers_;
   MeetingMap meetings_;
   bool stopping_ = false;
   bool listing_ = false;

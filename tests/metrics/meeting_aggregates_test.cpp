@@ -7,9 +7,12 @@
 #include "metrics/exposition_cache.hpp"
 #include "metrics/exposition_text.hpp"
 #include "metrics/qos_renderer.hpp"
+#include "support/test_tools.hpp"
 
 namespace zqe::metrics {
 namespace {
+
+using test::lines_starting_with;
 
 constexpr std::size_t kAudioInput = 0;
 constexpr std::size_t kVideoInput = 2;
@@ -37,15 +40,6 @@ MeetingSnapshot known_meeting() {
     }
   }
   return meeting;
-}
-
-std::vector<std::string> lines_starting_with(const std::string& text, std::string_view prefix) {
-  std::vector<std::string> matching;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) {
-    if (line.starts_with(prefix)) matching.push_back(line);
-  }
-  return matching;
 }
 
 std::string render_known(const RenderOptions& options = {}) {

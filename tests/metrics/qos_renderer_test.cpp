@@ -17,6 +17,8 @@
 namespace zqe::metrics {
 namespace {
 
+using test::lines_starting_with;
+
 const std::string kGoldenPath = std::string(ZQE_TEST_DATA_DIR) + "/qos_render.golden.prom";
 
 constexpr std::size_t kAudioInput = 0;
@@ -87,15 +89,6 @@ std::string read_file(const std::string& path) {
   std::ostringstream content;
   content << file.rdbuf();
   return content.str();
-}
-
-std::vector<std::string> lines_starting_with(const std::string& text, std::string_view prefix) {
-  std::vector<std::string> matching;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) {
-    if (line.starts_with(prefix)) matching.push_back(line);
-  }
-  return matching;
 }
 
 std::string render_with_info_labels(std::vector<std::string> labels) {

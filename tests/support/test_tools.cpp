@@ -101,4 +101,13 @@ unsigned short free_port() {
   return acceptor.local_endpoint().port();
 }
 
+std::vector<std::string> lines_starting_with(const std::string& text, std::string_view prefix) {
+  std::vector<std::string> matching;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) {
+    if (line.starts_with(prefix)) matching.push_back(line);
+  }
+  return matching;
+}
+
 }  // namespace zqe::test

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,9 @@ unsigned short free_port();
 
 // Decompresses a gzip body; throws when it is not valid gzip.
 std::string gunzip(const std::string& data);
+
+// The lines of `text` that start with `prefix`, in order.
+std::vector<std::string> lines_starting_with(const std::string& text, std::string_view prefix);
 
 // Runs a shell command with `input` on its stdin; returns its exit status and stdout+stderr.
 std::pair<int, std::string> run_command(const std::string& command, const std::string& input = "");

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "integration/exporter_harness.hpp"
@@ -97,6 +101,47 @@ TEST(AccountsTest, OneSeriesCapCoversEveryAccount) {
   const std::string account = sample_value(text, "zoom_exporter_series{level=\"account\"}");
   EXPECT_LE(std::stod(participant) + std::stod(meeting) + std::stod(account), 60);
   EXPECT_NE(sample_value(text, "zoom_exporter_series_dropped_total{level=\"participant\"}"), "0");
+}
+
+// SIGHUP with several accounts: an account that stays takes its new settings at once (here a
+// wrong secret, refused from the next token on); an added one waits for a restart.
+TEST(AccountsTest, AReloadAppliesToTheAccountsThatStay) {
+  ExporterHarness harness({"east", "west"});
+  script_meeting(harness.zoom(0), 111, "uuid-east", "16001", "126 ms");
+  script_meeting(harness.zoom(1), 222, "uuid-west", "26001", "40 ms");
+  const std::string path = "/tmp/zqe-accounts-reload-" + std::to_string(getpid()) + ".yaml";
+  const auto write_config = [&](const std::string& west_secret, bool with_north) {
+    std::ofstream file(path);
+    file << "zoom:\n  accounts:\n";
+    const auto entry = [&](const std::string& name, FakeZoom& zoom, const std::string& secret) {
+      file << "    - name: " << name << "\n      account_id: account\n      client_id: client\n"
+           << "      client_secret: " << secret << "\n      api_base_url: " << zoom.api_base_url()
+           << "\n      oauth_token_url: " << zoom.oauth_token_url() << "\n";
+    };
+    entry("east", harness.zoom(0), "secret");
+    entry("west", harness.zoom(1), west_secret);
+    if (with_north) entry("north", harness.zoom(1), "secret");
+    file << "log_level: warn\npoll:\n  interval: 1h\n"
+         << "limits:\n  heavy_per_second: 1000\n  resource_intensive_per_minute: 10000\n";
+  };
+  write_config("secret", false);
+  harness.start(path);
+  EXPECT_EQ(sample_value(harness.metrics(), "zoom_up{account=\"west\"}"), "1");
+
+  write_config("wrong-secret", true);
+  harness.zoom(1).on_token({{401, R"({"reason":"Invalid client_id or client_secret"})", {}}});
+  ::testing::internal::CaptureStderr();
+  harness.reload();
+  harness.poll();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const std::string text = harness.metrics();
+  EXPECT_EQ(sample_value(text, "zoom_up{account=\"east\"}"), "1");
+  EXPECT_EQ(sample_value(text, "zoom_up{account=\"west\"}"), "0");
+  EXPECT_EQ(sample_value(text, "zoom_up{account=\"north\"}"), "absent");
+  EXPECT_NE(log.find("takes effect after a restart"), std::string::npos) << log;
+  EXPECT_NE(log.find("account=west"), std::string::npos) << log;  // the failing line names it
+  EXPECT_EQ(log.find("wrong-secret"), std::string::npos) << log;
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -131,6 +131,40 @@ TEST(CliTest, SimulateServesMetricsAndStopsOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// Several accounts under --simulate: one simulated account each, every series labelled.
+TEST(CliTest, SimulateWithSeveralAccountsExportsEachWithItsLabel) {
+  SimulatedExporter exporter(
+      "log_level: warn\nsimulator:\n  meetings: 2\n  webinars: 0\n"
+      "zoom:\n  accounts:\n    - name: east\n    - name: west\n");
+  ASSERT_TRUE(exporter.wait_until_ready());
+  const std::string metrics = http_request(exporter.port(), "GET", "/metrics").body;
+  for (const std::string account : {"east", "west"}) {
+    EXPECT_NE(metrics.find("zoom_up{account=\"" + account + "\"} 1"), std::string::npos)
+        << metrics.substr(0, 3000);
+    EXPECT_NE(metrics.find("zoom_live_meetings{account=\"" + account + "\"} 2"), std::string::npos);
+    EXPECT_NE(metrics.find("zoom_participant_latency_seconds{account=\"" + account + "\","),
+              std::string::npos);
+  }
+  EXPECT_EQ(metrics.find("\nzoom_up "), std::string::npos);  // nothing without the label
+  if (run_command("command -v promtool").first == 0) {
+    auto [status, output] = run_command("promtool check metrics", metrics);
+    EXPECT_EQ(status, 0) << output;
+  }
+}
+
+// A shard that no account falls in (FNV-1a: east 564, west 310 of 1000) runs, is ready and
+// exports no QoS.
+TEST(CliTest, AShardWithoutAccountsIsReadyAndExportsNoQos) {
+  SimulatedExporter exporter(
+      "log_level: warn\nzoom:\n  shard: \"7/1000\"\n  accounts:\n    - name: east\n"
+      "    - name: west\n");
+  ASSERT_TRUE(exporter.wait_until_ready());
+  const std::string metrics = http_request(exporter.port(), "GET", "/metrics").body;
+  EXPECT_EQ(metrics.find("zoom_participant_"), std::string::npos);
+  EXPECT_EQ(metrics.find("zoom_up{"), std::string::npos);
+  EXPECT_NE(metrics.find("zoom_exporter_build_info"), std::string::npos);
+}
+
 // Under systemd (Type=notify): READY once /metrics listens, watchdog pings, STOPPING on SIGTERM.
 TEST(CliTest, TellsSystemdWhenReadyAndWhenStopping) {
   FakeNotifySocket systemd;

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "http/types.hpp"

@@ -268,16 +268,13 @@ void append_timestamp_series(std::string& out, std::string_view labels,
 }
 
 // "zoom_meeting_latency_seconds" and the like: `level` is "meeting" or "account".
-std::string aggregate_family_name(std::string_view level, std::size_t metric) {
-  return "zoom_" + std::string(level) + "_" + std::string(qos::kAggregatedMetrics[metric].name);
-}
-
 const std::array<std::string, qos::kAggregatedMetrics.size()>& aggregate_family_names(
     std::string_view level) {
   static const auto names = [](std::string_view of) {
     std::array<std::string, qos::kAggregatedMetrics.size()> all;
     for (std::size_t metric = 0; metric < all.size(); ++metric) {
-      all[metric] = aggregate_family_name(of, metric);
+      all[metric] =
+          "zoom_" + std::string(of) + "_" + std::string(qos::kAggregatedMetrics[metric].name);
     }
     return all;
   };

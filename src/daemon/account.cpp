@@ -120,6 +120,9 @@ void Account::note_scheduler_state(scheduler::TimePoint now) {
       zoom_remaining ? std::optional<double>(static_cast<double>(*zoom_remaining)) : std::nullopt,
       static_cast<double>(scheduler_.scheduled_meetings()),
       static_cast<double>(scheduler_.skipped_refreshes()));
+  metrics_.set_watch_state(static_cast<double>(scheduler_.watched_meetings()),
+                           static_cast<double>(scheduler_.watched_participants()),
+                           std::chrono::duration<double>(scheduler_.watch_period(now)).count());
 }
 
 }  // namespace zqe::daemon

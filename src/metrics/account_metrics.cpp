@@ -16,6 +16,9 @@ AccountMetrics::AccountMetrics(ExporterMetrics& metrics, std::string account)
       account_(std::move(account)),
       scheduled_meetings_(metrics.scheduled_meetings_.Add(with_account({}))),
       skipped_refreshes_(metrics.skipped_refreshes_.Add(with_account({}))),
+      watched_meetings_(metrics.watched_.Add(with_account({{"kind", "meeting"}}))),
+      watched_participants_(metrics.watched_.Add(with_account({{"kind", "participant"}}))),
+      watch_period_(metrics.watch_period_.Add(with_account({}))),
       up_(metrics.up_.Add(with_account({}))),
       last_poll_success_(metrics.last_poll_success_.Add(with_account({}))),
       poll_duration_(metrics.poll_duration_.Add(with_account({}))) {
@@ -82,6 +85,13 @@ void AccountMetrics::set_scheduler_state(double budget_remaining,
   }
   scheduled_meetings_.Set(scheduled_meetings);
   skipped_refreshes_.Increment(std::max(0.0, skipped_refreshes_total - skipped_refreshes_.Value()));
+}
+
+void AccountMetrics::set_watch_state(double watched_meetings, double watched_participants,
+                                     double period_seconds) {
+  watched_meetings_.Set(watched_meetings);
+  watched_participants_.Set(watched_participants);
+  watch_period_.Set(period_seconds);
 }
 
 void AccountMetrics::set_poll_duration(double seconds) {

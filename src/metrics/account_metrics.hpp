@@ -34,6 +34,8 @@ class AccountMetrics {
   // The quota scheduler's state, read at each scrape.
   void set_scheduler_state(double budget_remaining, std::optional<double> zoom_budget_remaining,
                            double scheduled_meetings, double skipped_refreshes_total);
+  // The watch list as the scheduler sees it, read at each scrape.
+  void set_watch_state(double watched_meetings, double watched_participants, double period_seconds);
   void set_poll_duration(double seconds);
   void set_last_poll_success(double unix_seconds);
 
@@ -47,6 +49,9 @@ class AccountMetrics {
   std::string account_;
   prometheus::Gauge& scheduled_meetings_;
   prometheus::Counter& skipped_refreshes_;
+  prometheus::Gauge& watched_meetings_;
+  prometheus::Gauge& watched_participants_;
+  prometheus::Gauge& watch_period_;
   prometheus::Gauge& up_;
   prometheus::Gauge& last_poll_success_;
   prometheus::Gauge& poll_duration_;

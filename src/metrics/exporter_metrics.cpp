@@ -70,6 +70,16 @@ ExporterMetrics::ExporterMetrics()
                              .Help("Poll intervals a meeting went without a QoS refresh because "
                                    "the quota did not allow one.")
                              .Register(*registry_)),
+      watched_(prometheus::BuildGauge()
+                   .Name(name("exporter_watched"))
+                   .Help("Live meetings and participants on the watch list (watch.*), by kind: "
+                         "meetings refreshed whole, participants on their own.")
+                   .Register(*registry_)),
+      watch_period_(prometheus::BuildGauge()
+                        .Name(name("exporter_watch_period_seconds"))
+                        .Help("How often the watch list is refreshed now: watch.interval, or "
+                              "longer when the list costs more than half the QoS budget.")
+                        .Register(*registry_)),
       up_(prometheus::BuildGauge()
               .Name(name("up"))
               .Help("1 when the last poll reached Zoom and read the live meeting list, else 0.")

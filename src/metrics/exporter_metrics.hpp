@@ -62,6 +62,8 @@ class ExporterMetrics {
   prometheus::Family<prometheus::Gauge>& budget_remaining_;
   prometheus::Family<prometheus::Gauge>& scheduled_meetings_;
   prometheus::Family<prometheus::Counter>& skipped_refreshes_;
+  prometheus::Family<prometheus::Gauge>& watched_;
+  prometheus::Family<prometheus::Gauge>& watch_period_;
   prometheus::Family<prometheus::Gauge>& up_;
   prometheus::Family<prometheus::Gauge>& last_poll_success_;
   prometheus::Family<prometheus::Gauge>& poll_duration_;

@@ -338,6 +338,11 @@ TimePoint participant_due(const Participant& participant, Duration period) {
 
 }  // namespace
 
+std::size_t RefreshScheduler::watched_meetings() const {
+  return static_cast<std::size_t>(std::count_if(
+      meetings_.begin(), meetings_.end(), [](const auto& entry) { return entry.second.watched; }));
+}
+
 bool RefreshScheduler::has_due_participant(TimePoint now) const {
   const Duration period = watch_period(now);
   return std::any_of(participants_.begin(), participants_.end(), [&](const auto& entry) {

@@ -118,6 +118,8 @@ class RefreshScheduler {
   }
   std::size_t scheduled_meetings() const { return meetings_.size(); }
   std::uint64_t skipped_refreshes() const { return skipped_refreshes_; }
+  std::size_t watched_meetings() const;
+  std::size_t watched_participants() const { return participants_.size(); }
   std::optional<TimePoint> last_refreshed(MeetingKey key) const;
 
  private:

@@ -75,6 +75,9 @@ TEST(Watch, AWatchedParticipantIsRefreshedOnItsOwnEveryInterval) {
   EXPECT_EQ(text.find("zoom_participant_qos_age_seconds{meeting_id=\"111\",participant_id="
                       "\"16002\""),
             std::string::npos);  // Bob is not watched: his age is the meeting's
+  EXPECT_EQ(sample_value(text, "zoom_exporter_watched{kind=\"participant\"}"), "1");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_watched{kind=\"meeting\"}"), "0");
+  EXPECT_EQ(sample_value(text, "zoom_exporter_watch_period_seconds"), "1");
   // No extra labels on a watched participant's series.
   EXPECT_EQ(sample_value(text,
                          "zoom_participant_latency_seconds{meeting_id=\"111\",participant_id="
@@ -94,7 +97,9 @@ TEST(Watch, AWatchedMeetingIsRefreshedWholeEveryInterval) {
   EXPECT_GE(meeting_calls, 2);  // the first round, then every second
   EXPECT_LE(meeting_calls, 4);
   EXPECT_EQ(harness.zoom().count("/v2" + kAnnQos), 0);  // no single calls: the pages are cheaper
-  EXPECT_EQ(harness.metrics().find("zoom_participant_qos_age_seconds"), std::string::npos);
+  const std::string text = harness.metrics();
+  EXPECT_EQ(text.find("zoom_participant_qos_age_seconds"), std::string::npos);
+  EXPECT_EQ(sample_value(text, "zoom_exporter_watched{kind=\"meeting\"}"), "1");
 }
 
 TEST(Watch, WithoutAWatchListNoSingleParticipantCalls) {

@@ -6,9 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -19,7 +17,6 @@
 #include "commands/qos_report.hpp"
 #include "commands/table_output.hpp"
 #include "commands/zoom_session.hpp"
-#include "common/core_dumps.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
 
@@ -212,11 +209,6 @@ int run_command(const std::vector<std::string>& arguments, std::ostream& out, st
 }
 
 int run(int argc, char** argv) {
-  // Before the secret is read, so no core file of this process can ever hold it.
-  if (!disable_core_dumps()) {
-    log::warn("cannot make the process non-dumpable; a core dump could hold the client secret",
-              "error=" + log::quote(std::strerror(errno)));
-  }
   return run_command(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
 }
 

@@ -2,11 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
-#include "common/core_dumps.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "config/config.hpp"
@@ -100,11 +97,6 @@ std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::s
 }
 
 int run(int argc, char** argv) {
-  // Before the secret is read, so no core file of this process can ever hold it.
-  if (!disable_core_dumps()) {
-    log::warn("cannot make the process non-dumpable; a core dump could hold the client secret",
-              "error=" + log::quote(std::strerror(errno)));
-  }
   std::string usage_error;
   auto options = parse_cli(std::vector<std::string>(argv + 1, argv + argc), usage_error);
   if (!options) {

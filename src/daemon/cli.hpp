@@ -19,8 +19,8 @@ struct CliOptions {
 // Parses the command line; on a usage error writes the message to `error` and returns nullopt.
 std::optional<CliOptions> parse_cli(const std::vector<std::string>& args, std::string& error);
 
-// The whole program: returns the process exit code (0 ok, 1 runtime failure, 2 usage or config
-// error).
+// The daemon, once main() has made the process non-dumpable: returns the process exit code (0
+// ok, 1 runtime failure, 2 usage or config error).
 int run(int argc, char** argv);
 
 }  // namespace zqe::daemon

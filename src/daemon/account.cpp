@@ -22,7 +22,6 @@ PollerOptions poller_options_of(const config::Config& config, const config::Acco
   options.render.account = account.name;
   options.watch = config.watch;
   options.render.participant_info_labels = config.metrics.participant_info_labels;
-  options.render.meeting_info_labels = config.metrics.meeting_info_labels;
   options.render.audio_quality = config.metrics.audio_quality;
   options.render.levels = {config.metrics.levels.participant, config.metrics.levels.meeting,
                            config.metrics.levels.account};

@@ -41,7 +41,8 @@ struct RenderOptions {
   // Identity fields that become labels of zoom_participant_info, in this order; each one of
   // config::kParticipantInfoLabelChoices.
   std::vector<std::string> participant_info_labels = {"user_name", "device", "version", "location"};
-  // Fields that become labels of zoom_meeting_info (render_meeting_families), in this order.
+  // Fields that become labels of zoom_meeting_info, in this order: for render_qos() only, since
+  // the daemon renders the meeting families at publish, with metrics.meeting_info_labels.
   std::vector<std::string> meeting_info_labels = {"uuid", "topic", "host", "type"};
   // Where zoom_participant_audio_quality's classes begin.
   qos::QualityThresholds audio_quality;
